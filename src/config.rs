@@ -1,0 +1,481 @@
+//! book.toml: the handbook's configuration. Strict: an unknown key is an error that
+//! names the key and the keys allowed, and every error points into the file.
+
+use crate::diagnostic::{Diagnostic, LineIndex, Position};
+use crate::document::DocType;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "book.toml";
+
+/// The configuration as written, before the checks that serde cannot express.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    book: Book,
+    #[serde(default)]
+    build: RawBuild,
+    #[serde(default)]
+    documents: RawDocuments,
+    #[serde(default)]
+    controls: RawControls,
+    #[serde(default)]
+    repository: Repository,
+    #[serde(default)]
+    roles: BTreeMap<Spanned<String>, Role>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Book {
+    pub title: String,
+    pub organization: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// One paragraph shown on the handbook's front page.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBuild {
+    build_dir: Option<Spanned<String>>,
+    folders: Option<Spanned<BTreeMap<String, Spanned<DocType>>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDocuments {
+    review_months: Option<Spanned<u32>>,
+    classifications: Option<Spanned<Vec<String>>>,
+    default_classification: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawControls {
+    soa: Option<Spanned<String>>,
+    #[serde(default)]
+    catalogs: Vec<Spanned<String>>,
+}
+
+/// Where the repository is published, for links to commits and pull requests.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Repository {
+    /// Web address of the repository, e.g. `https://github.com/acme/isms`.
+    pub url: Option<String>,
+    /// Commit link; `{url}` and `{commit}` are replaced. Default depends on the forge.
+    pub commit_url: Option<String>,
+    /// Pull-request link; `{url}` and `{number}` are replaced.
+    pub pull_request_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Role {
+    /// The role's full name, e.g. "Chief Information Security Officer".
+    pub name: String,
+    /// Forge handle(s) for CODEOWNERS, e.g. `@acme/security` or `@jdoe`.
+    #[serde(default)]
+    pub handle: Option<String>,
+}
+
+/// A folder of controlled documents and the type its documents default to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    pub path: String,
+    pub doc_type: DocType,
+}
+
+/// The checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub book: Book,
+    pub build_dir: String,
+    pub folders: Vec<Folder>,
+    /// True when book.toml lists the folders; then a missing folder is an error.
+    pub folders_configured: bool,
+    pub review_months: u32,
+    pub classifications: Vec<String>,
+    pub default_classification: String,
+    pub soa: String,
+    pub catalogs: Vec<String>,
+    pub repository: Repository,
+    pub roles: BTreeMap<String, Role>,
+}
+
+pub const DEFAULT_CLASSIFICATIONS: [&str; 4] = ["public", "internal", "confidential", "restricted"];
+
+/// The folders scanned when book.toml does not list any.
+pub fn default_folders() -> Vec<Folder> {
+    DocType::ALL
+        .iter()
+        .map(|&t| Folder {
+            path: t.default_folder().to_string(),
+            doc_type: t,
+        })
+        .collect()
+}
+
+/// A configuration that cannot be used: exit code 2.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Config {
+    /// Reads `root/book.toml`.
+    pub fn load(root: &Path) -> Result<Config, ConfigError> {
+        let path = root.join(FILE_NAME);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                    "run `ismsbook init` to start a new ISMS repository, or pass --root DIR"
+                } else {
+                    "check the file's permissions"
+                };
+                return Err(ConfigError {
+                    diagnostics: vec![
+                        Diagnostic::error(
+                            "config-unreadable",
+                            FILE_NAME,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
+                        .hint(hint),
+                    ],
+                });
+            }
+        };
+        let text = match crate::sources::decode(&text) {
+            Ok(text) => text,
+            Err(position) => {
+                return Err(ConfigError {
+                    diagnostics: vec![
+                        Diagnostic::error("not-utf8", FILE_NAME, "book.toml is not valid UTF-8")
+                            .at(position)
+                            .hint("save the file as UTF-8"),
+                    ],
+                });
+            }
+        };
+        Config::parse(root, &text)
+    }
+
+    /// Parses book.toml text; `root` is the repository root it belongs to.
+    pub fn parse(root: &Path, text: &str) -> Result<Config, ConfigError> {
+        let index = LineIndex::new(text);
+        let at = |span: std::ops::Range<usize>| index.position(text, span.start);
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
+            diagnostics: vec![toml_diagnostic(&e, text, &index)],
+        })?;
+
+        let mut problems = Vec::new();
+        let mut error = |code, position: Position, message: String, hint: &str| {
+            problems.push(
+                Diagnostic::error(code, FILE_NAME, message)
+                    .at(position)
+                    .hint(hint.to_string()),
+            );
+        };
+
+        let mut roles = BTreeMap::new();
+        for (name, role) in raw.roles {
+            if !is_role_name(name.get_ref()) {
+                error(
+                    "config-invalid",
+                    at(name.span()),
+                    format!("role name `{}` is not valid", name.get_ref()),
+                    "use letters, digits, `-` and `_`, starting with a letter (e.g. CISO, HR-LEAD)",
+                );
+            }
+            roles.insert(name.into_inner(), role);
+        }
+
+        let (folders, folders_configured) = match raw.build.folders {
+            None => (default_folders(), false),
+            Some(folders) => {
+                let span = folders.span();
+                let mut list = Vec::new();
+                for (path, doc_type) in folders.into_inner() {
+                    if let Err(why) = relative_inside(&path) {
+                        error(
+                            "config-invalid",
+                            at(doc_type.span()),
+                            format!("document folder `{path}` {why}"),
+                            "name a folder inside the repository, relative to book.toml",
+                        );
+                    }
+                    list.push(Folder {
+                        path: normalize(&path),
+                        doc_type: doc_type.into_inner(),
+                    });
+                }
+                if list.is_empty() {
+                    error(
+                        "config-invalid",
+                        at(span),
+                        "[build] folders is empty: there is nothing to publish".to_string(),
+                        "list at least one folder, e.g. folders = { policies = \"policy\" }",
+                    );
+                }
+                (list, true)
+            }
+        };
+
+        let build_dir = match raw.build.build_dir {
+            None => "book".to_string(),
+            Some(dir) => {
+                let value = normalize(dir.get_ref());
+                if let Err(why) = relative_inside(dir.get_ref()) {
+                    error(
+                        "config-invalid",
+                        at(dir.span()),
+                        format!("build-dir `{}` {why}", dir.get_ref()),
+                        "use a folder inside the repository such as \"book\"",
+                    );
+                } else if value.is_empty() || value == "." {
+                    error(
+                        "config-invalid",
+                        at(dir.span()),
+                        "build-dir is the repository root: a build would replace the sources"
+                            .to_string(),
+                        "use a folder of its own such as \"book\"",
+                    );
+                } else if let Some(folder) = folders.iter().find(|f| overlaps(&f.path, &value)) {
+                    error(
+                        "config-invalid",
+                        at(dir.span()),
+                        format!(
+                            "build-dir `{value}` overlaps the document folder `{}`",
+                            folder.path
+                        ),
+                        "use a folder of its own such as \"book\"",
+                    );
+                }
+                value
+            }
+        };
+
+        let review_months = match raw.documents.review_months {
+            None => 12,
+            Some(months) if *months.get_ref() == 0 || *months.get_ref() > 120 => {
+                error(
+                    "config-invalid",
+                    at(months.span()),
+                    format!("review-months = {} is out of range", months.get_ref()),
+                    "use a number of months from 1 to 120; 12 is usual",
+                );
+                12
+            }
+            Some(months) => months.into_inner(),
+        };
+
+        let classifications = match raw.documents.classifications {
+            None => DEFAULT_CLASSIFICATIONS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            Some(list) if list.get_ref().is_empty() => {
+                error(
+                    "config-invalid",
+                    at(list.span()),
+                    "classifications is empty".to_string(),
+                    "list the levels from least to most sensitive, e.g. [\"public\", \"internal\", \"confidential\"]",
+                );
+                DEFAULT_CLASSIFICATIONS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            }
+            Some(list) => list.into_inner(),
+        };
+
+        let default_classification = match raw.documents.default_classification {
+            None if classifications.iter().any(|c| c == "internal") => "internal".to_string(),
+            None => classifications[0].clone(),
+            Some(value) => {
+                if !classifications.contains(value.get_ref()) {
+                    error(
+                        "config-invalid",
+                        at(value.span()),
+                        format!(
+                            "default-classification `{}` is not one of the classifications",
+                            value.get_ref()
+                        ),
+                        &format!("use one of: {}", classifications.join(", ")),
+                    );
+                }
+                value.into_inner()
+            }
+        };
+
+        let mut path_setting =
+            |value: Option<Spanned<String>>, default: &str, what: &str| match value {
+                None => default.to_string(),
+                Some(value) => {
+                    if let Err(why) = relative_inside(value.get_ref()) {
+                        error(
+                            "config-invalid",
+                            at(value.span()),
+                            format!("{what} `{}` {why}", value.get_ref()),
+                            "name a file inside the repository, relative to book.toml",
+                        );
+                    }
+                    normalize(value.get_ref())
+                }
+            };
+        let soa = path_setting(raw.controls.soa, "soa.yaml", "soa");
+        let catalogs = raw
+            .controls
+            .catalogs
+            .into_iter()
+            .map(|c| path_setting(Some(c), "", "catalog"))
+            .collect();
+
+        if !problems.is_empty() {
+            return Err(ConfigError {
+                diagnostics: problems,
+            });
+        }
+        Ok(Config {
+            root: root.to_path_buf(),
+            book: raw.book,
+            build_dir,
+            folders,
+            folders_configured,
+            review_months,
+            classifications,
+            default_classification,
+            soa,
+            catalogs,
+            repository: raw.repository,
+            roles,
+        })
+    }
+
+    /// The folder a document path belongs to.
+    pub fn folder_of(&self, path: &str) -> Option<&Folder> {
+        self.folders
+            .iter()
+            .filter(|f| path.starts_with(&format!("{}/", f.path)))
+            .max_by_key(|f| f.path.len())
+    }
+
+    /// The folder new documents of a type go into.
+    pub fn folder_for(&self, doc_type: DocType) -> Option<&Folder> {
+        self.folders.iter().find(|f| f.doc_type == doc_type)
+    }
+}
+
+fn toml_diagnostic(error: &toml::de::Error, text: &str, index: &LineIndex) -> Diagnostic {
+    let position = error
+        .span()
+        .map_or(Position::FILE, |span| index.position(text, span.start));
+    let message = error.message().trim().to_string();
+    let hint = if message.starts_with("unknown field") {
+        "remove the key or correct its spelling; the keys allowed are listed above".to_string()
+    } else if message.starts_with("missing field") {
+        "add the key; see the book.toml reference in docs/configuration.md".to_string()
+    } else if message.contains("unknown variant") {
+        "use one of the values listed above".to_string()
+    } else {
+        "see the book.toml reference in docs/configuration.md".to_string()
+    };
+    Diagnostic::error("config-invalid", FILE_NAME, format!("book.toml: {message}"))
+        .at(position)
+        .hint(hint)
+}
+
+fn is_role_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A configured path must stay inside the repository.
+fn relative_inside(path: &str) -> Result<(), &'static str> {
+    let p = Path::new(path);
+    if p.is_absolute() || path.starts_with('/') || path.starts_with('\\') {
+        return Err("is an absolute path");
+    }
+    if p.components()
+        .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+    {
+        return Err("leaves the repository");
+    }
+    Ok(())
+}
+
+/// `./policies/` → `policies`.
+fn normalize(path: &str) -> String {
+    Path::new(path)
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// True when one folder contains the other.
+fn overlaps(a: &str, b: &str) -> bool {
+    let inside =
+        |inner: &str, outer: &str| inner == outer || inner.starts_with(&format!("{outer}/"));
+    inside(a, b) || inside(b, a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("/repo"), text)
+    }
+
+    const MINIMAL: &str = "[book]\ntitle = \"T\"\norganization = \"O\"\n";
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let config = parse(MINIMAL).unwrap();
+        assert_eq!(config.build_dir, "book");
+        assert_eq!(config.review_months, 12);
+        assert_eq!(config.default_classification, "internal");
+        assert_eq!(config.soa, "soa.yaml");
+        assert_eq!(
+            config.folder_of("policies/a.md").unwrap().doc_type,
+            DocType::Policy
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_the_allowed_keys_and_its_line() {
+        let err = parse(&format!("{MINIMAL}[build]\nbuild-directory = \"out\"\n")).unwrap_err();
+        let d = &err.diagnostics[0];
+        assert!(
+            d.message.contains("unknown field `build-directory`"),
+            "{}",
+            d.message
+        );
+        assert!(d.message.contains("build-dir"), "{}", d.message);
+        assert_eq!((d.line, d.column), (5, 1));
+    }
+
+    #[test]
+    fn build_dir_may_not_be_the_root_or_outside() {
+        for dir in [".", "./", "../out", "/tmp/out", "policies"] {
+            let err = parse(&format!("{MINIMAL}[build]\nbuild-dir = \"{dir}\"\n")).unwrap_err();
+            assert_eq!(err.diagnostics[0].line, 5, "{dir}");
+        }
+    }
+}

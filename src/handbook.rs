@@ -1,0 +1,218 @@
+//! The handbook model: the configuration, the catalog, every document with its outline,
+//! and the SoA, linked together (ids, paths, control → documents). Loaded once; the
+//! checks, the renderer and the exports all read this one model.
+
+use crate::catalog::{Catalog, ControlRef, ExtraCatalogFile};
+use crate::config::{Config, ConfigError};
+use crate::diagnostic::{Diagnostic, Position};
+use crate::document::{self, Defaults, Document, FrontMatter, Status};
+use crate::markdown::{self, Outline};
+use crate::soa::Soa;
+use crate::sources;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+pub struct Handbook {
+    pub config: Config,
+    pub catalog: Catalog,
+    /// Every Markdown file of the document folders, in path order.
+    pub documents: Vec<Document>,
+    /// The outline of each document's body, by the same index.
+    pub outlines: Vec<Outline>,
+    /// `None` when the SoA file does not exist.
+    pub soa: Option<Soa>,
+    by_id: HashMap<String, Vec<usize>>,
+    by_path: HashMap<String, usize>,
+    /// Canonical control id → documents that declare it.
+    implementing: BTreeMap<String, Vec<usize>>,
+}
+
+impl Handbook {
+    /// Loads the repository at `root`. A configuration that cannot be used is an
+    /// `Err` (exit code 2); every other problem is in the returned diagnostics.
+    pub fn load(root: &Path) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
+        let config = Config::load(root)?;
+        let mut problems = Vec::new();
+        let catalog = load_catalog(&config)?;
+        let (sources, read_problems) = sources::discover(&config)?;
+        problems.extend(read_problems);
+
+        let mut documents = Vec::with_capacity(sources.len());
+        for source in &sources {
+            let doc_type = config
+                .folder_of(&source.path)
+                .map_or(document::DocType::Policy, |f| f.doc_type);
+            let defaults = Defaults {
+                doc_type,
+                classification: &config.default_classification,
+            };
+            let (document, found) = document::parse(source, &defaults);
+            problems.extend(found);
+            documents.push(document);
+        }
+        let outlines = documents
+            .iter()
+            .map(|d| markdown::outline(&d.body))
+            .collect();
+
+        let soa_path = config.root.join(&config.soa);
+        let soa = if soa_path.is_file() {
+            match sources::read(&soa_path, &config.soa) {
+                Ok(source) => {
+                    let (soa, found) = Soa::parse(&config.soa, &source.text, &catalog);
+                    problems.extend(found);
+                    Some(soa)
+                }
+                Err(problem) => {
+                    problems.push(problem);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+
+        let mut handbook = Handbook {
+            config,
+            catalog,
+            documents,
+            outlines,
+            soa,
+            by_id: HashMap::new(),
+            by_path: HashMap::new(),
+            implementing: BTreeMap::new(),
+        };
+        handbook.link();
+        Ok((handbook, problems))
+    }
+
+    /// Builds the indexes over the documents.
+    fn link(&mut self) {
+        for (i, doc) in self.documents.iter().enumerate() {
+            self.by_path.insert(doc.path.clone(), i);
+            if let Some(id) = &doc.id {
+                self.by_id.entry(id.clone()).or_default().push(i);
+            }
+            if let Some(meta) = &doc.meta {
+                for written in &meta.controls {
+                    if let ControlRef::Known(control) = self.catalog.resolve(&written.value) {
+                        let docs = self.implementing.entry(control.id.clone()).or_default();
+                        if !docs.contains(&i) {
+                            docs.push(i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The document with this id (the first, when the id is duplicated).
+    pub fn by_id(&self, id: &str) -> Option<&Document> {
+        self.by_id
+            .get(id)
+            .and_then(|v| v.first())
+            .map(|&i| &self.documents[i])
+    }
+
+    /// All documents that carry this id (more than one is an error).
+    pub fn all_with_id(&self, id: &str) -> impl Iterator<Item = &Document> {
+        self.by_id
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.documents[i])
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.by_id.keys().map(String::as_str)
+    }
+
+    /// The document at a repository path, and its outline.
+    pub fn by_path(&self, path: &str) -> Option<(&Document, &Outline)> {
+        self.by_path
+            .get(path)
+            .map(|&i| (&self.documents[i], &self.outlines[i]))
+    }
+
+    /// The documents with complete front matter.
+    pub fn valid(&self) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.documents
+            .iter()
+            .filter_map(|d| d.meta.as_ref().map(|m| (d, m)))
+    }
+
+    /// Documents declaring a control, in path order.
+    pub fn implementing(
+        &self,
+        control_id: &str,
+    ) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.implementing
+            .get(control_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| {
+                self.documents[i]
+                    .meta
+                    .as_ref()
+                    .map(|m| (&self.documents[i], m))
+            })
+    }
+
+    /// Documents in force: approved ones.
+    pub fn in_force(&self, control_id: &str) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.implementing(control_id)
+            .filter(|(_, m)| m.status == Status::Approved)
+    }
+}
+
+/// The built-in catalog plus the project's catalogs from book.toml.
+fn load_catalog(config: &Config) -> Result<Catalog, ConfigError> {
+    let mut catalog = Catalog::iso27001_2022();
+    let mut problems = Vec::new();
+    for path in &config.catalogs {
+        let source = match sources::read(&config.root.join(path), path) {
+            Ok(source) => source,
+            Err(problem) => {
+                problems.push(problem.hint("check [controls] catalogs in book.toml"));
+                continue;
+            }
+        };
+        match serde_yaml::from_str::<ExtraCatalogFile>(&source.text) {
+            Ok(extra) => {
+                for id in catalog.extend(extra) {
+                    problems.push(
+                        Diagnostic::error(
+                            "catalog-invalid",
+                            path.as_str(),
+                            format!("control id `{id}` clashes with an Annex A id"),
+                        )
+                        .hint(
+                            "give the project's controls ids of their own, e.g. CC6.1 or ACME-01",
+                        ),
+                    );
+                }
+            }
+            Err(e) => {
+                let position = e
+                    .location()
+                    .map_or(Position::FILE, |l| Position::new(l.line(), l.column()));
+                problems.push(
+                    Diagnostic::error(
+                        "catalog-invalid",
+                        path.as_str(),
+                        format!("invalid catalog: {e}"),
+                    )
+                    .at(position)
+                    .hint("a catalog has `name:` and `controls:`, a list of {id, title}"),
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(catalog)
+    } else {
+        Err(ConfigError {
+            diagnostics: problems,
+        })
+    }
+}

@@ -1,0 +1,264 @@
+//! The command line: parses arguments and calls the library. Exit codes are part of the
+//! contract: 0 success, 1 checks found errors, 2 usage or configuration error.
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use ismsbook::config::{self, ConfigError};
+use ismsbook::diagnostic::Diagnostic;
+use ismsbook::document::DocType;
+use ismsbook::report::{self, Format};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "ismsbook",
+    version,
+    about = "An ISO/IEC 27001 ISMS as code: check, trace and publish controlled documents kept in git",
+    after_help = "Examples:\n  ismsbook check                    check the repository around the current folder\n  ismsbook new procedure \"Access review\"\n  ismsbook init my-isms             start a new ISMS repository\n\nExit codes: 0 success, 1 checks found errors, 2 usage or configuration error."
+)]
+struct Cli {
+    /// The ISMS repository (the folder holding book.toml). Default: the current folder
+    /// or the nearest parent folder with a book.toml.
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+
+    /// Evaluate review dates as of this date instead of today (YYYY-MM-DD).
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
+    today: Option<NaiveDate>,
+
+    /// When to color output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every document, the SoA and their links; report all problems at once.
+    #[command(
+        after_help = "Examples:\n  ismsbook check\n  ismsbook check --format json > diagnostics.json\n  ismsbook check --format github      # annotations in a GitHub Actions job\n  ismsbook check --deny-warnings      # warnings fail the run too"
+    )]
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit with 1 when there are warnings, not only errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the JSON Schema of the front matter, for editor completion and validation.
+    #[command(after_help = "Examples:\n  ismsbook schema > front-matter.schema.json")]
+    Schema,
+    /// Write a new document with the next free id and a complete front matter.
+    #[command(
+        after_help = "Examples:\n  ismsbook new policy \"Cryptography Policy\"\n  ismsbook new procedure \"Access review\" --owner IT-MANAGER --id PRC-AR"
+    )]
+    New {
+        /// The document type.
+        #[arg(value_parser = parse_doc_type)]
+        doc_type: DocType,
+        /// The document's title.
+        title: String,
+        /// Use this id instead of a generated one.
+        #[arg(long)]
+        id: Option<String>,
+        /// The owning role (default: the first role of book.toml).
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Start a new ISMS repository: book.toml, folders, a SoA and starter documents.
+    #[command(
+        after_help = "Examples:\n  ismsbook init\n  ismsbook init my-isms --organization \"Acme Ltd\""
+    )]
+    Init {
+        /// The folder to create it in (default: the current folder).
+        dir: Option<PathBuf>,
+        /// The organisation's name.
+        #[arg(long)]
+        organization: Option<String>,
+    },
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    ismsbook::document::parse_date(text)
+        .map_err(|why| format!("`{text}` is not a YYYY-MM-DD date{why}"))
+}
+
+fn parse_doc_type(text: &str) -> Result<DocType, String> {
+    text.parse().map_err(|()| {
+        let all: Vec<_> = DocType::ALL.iter().map(|t| t.as_str()).collect();
+        format!(
+            "`{text}` is not a document type; use one of: {}",
+            all.join(", ")
+        )
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    };
+    let today = cli
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    match run(&cli, today, color) {
+        Ok(code) => code,
+        Err(Failure::Config(root, error)) => {
+            let text = report::render(
+                &error.diagnostics,
+                Format::Human,
+                &root,
+                color && std::io::stderr().is_terminal(),
+            );
+            eprint!("{text}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+enum Failure {
+    Config(PathBuf, ConfigError),
+    Usage(String),
+}
+
+fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
+    match &cli.command {
+        Command::Check {
+            format,
+            deny_warnings,
+        } => {
+            let root = find_root(cli.root.as_deref())?;
+            let report =
+                ismsbook::check(&root, today).map_err(|e| Failure::Config(root.clone(), e))?;
+            let text = report::render(&report.diagnostics, *format, &root, color);
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let (errors, warnings) = (report.errors(), report.warnings());
+            if *format == Format::Human {
+                let documents = report.handbook.documents.len();
+                let summary = format!(
+                    "{} {}, {} {} in {documents} {}",
+                    errors,
+                    plural(errors, "error", "errors"),
+                    warnings,
+                    plural(warnings, "warning", "warnings"),
+                    plural(documents, "document", "documents"),
+                );
+                let _ = writeln!(stdout, "check: {summary}");
+            }
+            let failed = errors > 0 || (*deny_warnings && warnings > 0);
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Schema => {
+            // A project's roles and classifications make the schema sharper; without
+            // a book.toml it is the generic one.
+            let config = find_root(cli.root.as_deref())
+                .ok()
+                .and_then(|root| config::Config::load(&root).ok());
+            let schema = ismsbook::schema::front_matter(config.as_ref());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).expect("schema serializes")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::New {
+            doc_type,
+            title,
+            id,
+            owner,
+        } => {
+            let root = find_root(cli.root.as_deref())?;
+            let (handbook, _) = ismsbook::handbook::Handbook::load(&root)
+                .map_err(|e| Failure::Config(root.clone(), e))?;
+            let request = ismsbook::scaffold::NewDocument {
+                doc_type: *doc_type,
+                title: title.clone(),
+                id: id.clone(),
+                owner: owner.clone(),
+            };
+            let created = ismsbook::scaffold::new_document(&handbook, &request, today)
+                .map_err(Failure::Usage)?;
+            println!("created {} ({})", created.path, created.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir, organization } => {
+            let base = cli.root.clone().unwrap_or_else(|| PathBuf::from("."));
+            let dir = match dir {
+                Some(dir) => base.join(dir),
+                None => base,
+            };
+            let written = ismsbook::scaffold::init(&dir, organization.as_deref(), today)
+                .map_err(Failure::Usage)?;
+            for path in &written {
+                println!("created {}", path);
+            }
+            println!(
+                "\nNext: `ismsbook check` lists what to decide and write; start with the SoA and the information security policy."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// The folder given, or the nearest folder upwards from the current one with a book.toml.
+fn find_root(given: Option<&Path>) -> Result<PathBuf, Failure> {
+    if let Some(root) = given {
+        if !root.is_dir() {
+            return Err(Failure::Usage(format!(
+                "--root {}: no such folder",
+                root.display()
+            )));
+        }
+        return Ok(root.to_path_buf());
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::Usage(format!("cannot read the current folder: {e}")))?;
+    let found = cwd
+        .ancestors()
+        .find(|dir| dir.join(config::FILE_NAME).is_file());
+    match found {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => Err(Failure::Config(
+            cwd.clone(),
+            ConfigError {
+                diagnostics: vec![
+                    Diagnostic::error(
+                        "config-unreadable",
+                        config::FILE_NAME,
+                        "no book.toml in this folder or any parent folder",
+                    )
+                    .hint(
+                        "run `ismsbook init` to start an ISMS repository here, or pass --root DIR",
+                    ),
+                ],
+            },
+        )),
+    }
+}

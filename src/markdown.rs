@@ -1,0 +1,221 @@
+//! What the handbook needs to know of a Markdown body before rendering it: heading
+//! anchors, links with their places, and mentions of controls. The renderer uses the
+//! same options and anchors, so what `check` accepts is what `build` produces.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// The Markdown dialect of documents: CommonMark with tables, footnotes, task lists,
+/// strikethrough and `{#id}` heading attributes.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub anchor: String,
+}
+
+/// A link in the body and the byte range of its Markdown source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub dest: String,
+    pub range: Range<usize>,
+}
+
+/// A control id written in the text, e.g. `A.5.15` or `A.9.2.1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub id: String,
+    pub range: Range<usize>,
+}
+
+/// Headings, links and control mentions of a body, in one pass over its events.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    pub mentions: Vec<Mention>,
+}
+
+pub fn outline(body: &str) -> Outline {
+    let mut outline = Outline::default();
+    let mut anchors = Anchors::default();
+    let mut heading: Option<(HeadingLevel, Option<String>, String)> = None;
+    let mut in_code = 0usize;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level, id.map(|s| s.to_string()), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, text)) = heading.take() {
+                    let anchor = anchors.claim(id.as_deref(), &text);
+                    outline.headings.push(Heading {
+                        level: level as u8,
+                        text,
+                        anchor,
+                    });
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                outline.links.push(Link {
+                    dest: dest_url.to_string(),
+                    range: range.clone(),
+                });
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            Event::Text(text) => {
+                if let Some((_, _, heading_text)) = heading.as_mut() {
+                    heading_text.push_str(&text);
+                }
+                if in_code == 0 {
+                    for (offset, id) in control_mentions(&text) {
+                        // Text events of plain paragraphs map one to one onto the source.
+                        let start = range.start + offset;
+                        outline.mentions.push(Mention {
+                            range: start..start + id.len(),
+                            id,
+                        });
+                    }
+                }
+            }
+            Event::Code(code) => {
+                if let Some((_, _, heading_text)) = heading.as_mut() {
+                    heading_text.push_str(&code);
+                }
+            }
+            _ => {}
+        }
+    }
+    outline
+}
+
+/// Gives each heading a unique anchor: its `{#id}` when given, otherwise a slug of its
+/// text, with `-1`, `-2` … added to repeats (the convention of GitHub and mdBook).
+#[derive(Default)]
+pub struct Anchors {
+    seen: HashMap<String, usize>,
+}
+
+impl Anchors {
+    pub fn claim(&mut self, explicit: Option<&str>, text: &str) -> String {
+        if let Some(id) = explicit {
+            self.seen.entry(id.to_string()).or_insert(0);
+            return id.to_string();
+        }
+        let base = slugify(text);
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let count = self.seen.entry(base.clone()).or_insert(0);
+        let anchor = if *count == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{count}")
+        };
+        *count += 1;
+        anchor
+    }
+}
+
+/// GitHub-style slug: lower case, letters, digits, `-` and `_` kept, spaces to `-`.
+pub fn slugify(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                Some(c.to_lowercase().next().unwrap_or(c))
+            } else if c == ' ' {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Offsets and ids of `A.n.n` and `A.n.n.n` in a text.
+pub fn control_mentions(text: &str) -> Vec<(usize, String)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(pos) = text[i..].find("A.") {
+        let start = i + pos;
+        i = start + 2;
+        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'.') {
+            continue;
+        }
+        let mut end = start + 2;
+        let mut groups = 0;
+        loop {
+            let digits = bytes[end..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if digits == 0 || digits > 2 {
+                break;
+            }
+            end += digits;
+            groups += 1;
+            if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        if (2..=3).contains(&groups) && !bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+            found.push((start, text[start..end].to_string()));
+            i = end;
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_unique_slugs() {
+        let body =
+            "# Purpose\n\n## Roles & responsibilities\n\n## Purpose\n\n### Custom {#my-id}\n";
+        let anchors: Vec<_> = outline(body)
+            .headings
+            .into_iter()
+            .map(|h| h.anchor)
+            .collect();
+        assert_eq!(
+            anchors,
+            ["purpose", "roles--responsibilities", "purpose-1", "my-id"]
+        );
+    }
+
+    #[test]
+    fn links_keep_their_source_range() {
+        let body = "See [the policy](../policies/ac.md#scope) now.";
+        let links = outline(body).links;
+        assert_eq!(links[0].dest, "../policies/ac.md#scope");
+        assert_eq!(
+            &body[links[0].range.clone()],
+            "[the policy](../policies/ac.md#scope)"
+        );
+    }
+
+    #[test]
+    fn finds_control_mentions_outside_code() {
+        let body = "Implements A.5.15 and A.9.2.1 (old).\n\n```\nA.8.1\n```\nNot DATA.5.1 or A.5.";
+        let ids: Vec<_> = outline(body).mentions.into_iter().map(|m| m.id).collect();
+        assert_eq!(ids, ["A.5.15", "A.9.2.1"]);
+    }
+}
