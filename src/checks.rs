@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// Runs every check.
 pub fn run(handbook: &Handbook, today: NaiveDate) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    for (doc, meta) in handbook.valid() {
+    for (doc, meta) in handbook.readable() {
         roles(handbook, doc, meta, &mut found);
         approval(doc, meta, today, &mut found);
         review(handbook, doc, meta, today, &mut found);
@@ -71,7 +71,9 @@ fn roles(handbook: &Handbook, doc: &Document, meta: &FrontMatter, found: &mut Ve
             .hint(hint),
         );
     };
-    check(&meta.owner, value_at(doc, "owner"), "owner");
+    if !meta.owner.is_empty() {
+        check(&meta.owner, value_at(doc, "owner"), "owner");
+    }
     if doc.spans.has("approvers") {
         for approver in &meta.approvers {
             check(
@@ -328,7 +330,7 @@ fn clauses(handbook: &Handbook, doc: &Document, meta: &FrontMatter, found: &mut 
 
 fn related(handbook: &Handbook, doc: &Document, meta: &FrontMatter, found: &mut Vec<Diagnostic>) {
     for written in &meta.related {
-        if written.value == meta.id {
+        if !meta.id.is_empty() && written.value == meta.id {
             found.push(
                 Diagnostic::warning(
                     "related-self",
@@ -661,7 +663,7 @@ fn soa(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
             );
             continue;
         };
-        let at = |d: Diagnostic| d.at(decision.position);
+        let at = |d: Diagnostic| d.span(decision.position, decision.width);
         match decision.applicable {
             None => found.push(at(Diagnostic::warning("soa-undecided", path, format!("control {} ({}) is undecided", control.id, control.title))
                 .hint("decide it from the risk treatment: applicable: true or false, with a justification"))),

@@ -378,9 +378,10 @@ impl Config {
 }
 
 fn toml_diagnostic(error: &toml::de::Error, text: &str, index: &LineIndex) -> Diagnostic {
-    let position = error
-        .span()
-        .map_or(Position::FILE, |span| index.position(text, span.start));
+    let (position, width) = error.span().map_or((Position::FILE, 0), |span| {
+        let width = text.get(span.clone()).map_or(1, |s| s.chars().count());
+        (index.position(text, span.start), width)
+    });
     let message = error.message().trim().to_string();
     let hint = if message.starts_with("unknown field") {
         "remove the key or correct its spelling; the keys allowed are listed above".to_string()
@@ -392,7 +393,7 @@ fn toml_diagnostic(error: &toml::de::Error, text: &str, index: &LineIndex) -> Di
         "see the book.toml reference in docs/configuration.md".to_string()
     };
     Diagnostic::error("config-invalid", FILE_NAME, format!("book.toml: {message}"))
-        .at(position)
+        .span(position, width)
         .hint(hint)
 }
 

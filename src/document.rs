@@ -295,13 +295,17 @@ impl Spans {
     }
 }
 
-/// One Markdown file of the handbook. `meta` is `None` when the front matter has
-/// errors: the document then takes no part in the checks that need it, so one mistake
-/// gives one diagnostic, not a cascade.
+/// One Markdown file of the handbook. `meta` is `None` when the front matter could not
+/// be read at all. When some fields are wrong, `meta` holds the others (with neutral
+/// values in place of the wrong ones) and `complete` is false: the field checks still
+/// run, so an author sees every problem at once, but the document takes no part in
+/// what is published or counted (traceability, coverage), so one mistake never
+/// cascades into others.
 #[derive(Debug, Clone)]
 pub struct Document {
     pub path: String,
     pub meta: Option<FrontMatter>,
+    pub complete: bool,
     /// The id, when it could be read even though other fields are wrong.
     pub id: Option<String>,
     pub body: String,
@@ -324,6 +328,7 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
     let empty = |body: &str, body_line| Document {
         path: path.to_string(),
         meta: None,
+        complete: false,
         id: None,
         body: body.to_string(),
         body_line,
@@ -348,7 +353,12 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
     let value: Value = match serde_yaml::from_str(split.yaml) {
         Ok(value) => value,
         Err(e) => {
-            problems.push(yaml_error(path, &e, split.yaml_line));
+            let mut problem = yaml_error(path, &e, split.yaml_line);
+            if let Some(position) = repeated_key(&e, text, &index, split.yaml_line, split.body_line)
+            {
+                problem = problem.at(position);
+            }
+            problems.push(problem);
             return (document, problems);
         }
     };
@@ -385,9 +395,8 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
     };
     let meta = fields.front_matter(&mapping, defaults);
     document.id = fields.id_if_valid(&mapping);
-    if problems.is_empty() {
-        document.meta = meta;
-    }
+    document.complete = problems.is_empty();
+    document.meta = Some(meta);
     (document, problems)
 }
 
@@ -512,6 +521,30 @@ fn locate_keys(text: &str, index: &LineIndex, first: usize, last: usize) -> Span
     spans
 }
 
+/// serde_yaml places a duplicate key at the start of its mapping; the author needs
+/// the line where the key is repeated.
+fn repeated_key(
+    error: &serde_yaml::Error,
+    text: &str,
+    index: &LineIndex,
+    first: usize,
+    end: usize,
+) -> Option<Position> {
+    let message = error.to_string();
+    let key = message
+        .strip_prefix("duplicate entry with key \"")?
+        .split('"')
+        .next()?;
+    let lines = (first..end).filter(|&n| {
+        index
+            .line(text, n)
+            .and_then(|l| l.strip_prefix(key))
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    });
+    let mut lines = lines;
+    lines.nth(1).map(|line| Position::new(line, 1))
+}
+
 /// `"1.10"  # note` → `"1.10"  `: drops a YAML comment (a `#` after white space).
 fn strip_comment(value: &str) -> &str {
     let bytes = value.as_bytes();
@@ -544,7 +577,7 @@ fn yaml_error(path: &str, error: &serde_yaml::Error, yaml_line: usize) -> Diagno
     } else if message.contains("mapping values are not allowed") {
         "a value containing `: ` must be quoted, e.g. title: \"Policy: Access Control\""
     } else if message.contains("did not find expected") || message.contains("while parsing") {
-        "check the quotes and brackets on this line; lists are written [a, b] or as `- item` lines"
+        "check the quotes and brackets on this line or the one before; lists are written [a, b] or as `- item` lines"
     } else if message.contains("recursion limit") || message.contains("repetition limit") {
         "the front matter nests or repeats too much to be a document header; simplify it"
     } else {
@@ -582,7 +615,7 @@ impl Fields<'_> {
         &mut self,
         mapping: &serde_yaml::Mapping,
         defaults: &Defaults<'_>,
-    ) -> Option<FrontMatter> {
+    ) -> FrontMatter {
         let mut map: BTreeMap<String, &Value> = BTreeMap::new();
         for (key, value) in mapping {
             let Some(name) = key.as_str() else {
@@ -641,8 +674,10 @@ impl Fields<'_> {
         let change = self.optional_text(&map, "change");
         let extra = self.extra(&map);
 
-        let owner = owner?;
-        let approvers = if map.contains_key("approvers") {
+        // Fields that failed fall back to neutral values (an unknown status counts as
+        // draft, which demands nothing), so the other fields can still be checked.
+        let owner = owner.unwrap_or_default();
+        let approvers = if map.contains_key("approvers") || owner.is_empty() {
             approvers
         } else {
             let (position, width) = self.spans.value("owner");
@@ -652,26 +687,28 @@ impl Fields<'_> {
                 width,
             }]
         };
-        Some(FrontMatter {
-            id: id?,
-            title: title?,
-            doc_type: doc_type?,
-            version: version?,
-            status: status?,
+        FrontMatter {
+            id: id.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            doc_type: doc_type.unwrap_or(defaults.doc_type),
+            version: version.unwrap_or(Version { major: 0, minor: 0 }),
+            status: status.unwrap_or(Status::Draft),
             owner,
             approvers,
-            approved_by: approved_by?,
-            approved_on: approved_on?,
-            effective: effective?,
-            reviewed_on: reviewed_on?,
-            review_months: review_months?,
-            classification: classification?.unwrap_or_else(|| defaults.classification.to_string()),
+            approved_by: approved_by.flatten(),
+            approved_on: approved_on.flatten(),
+            effective: effective.flatten(),
+            reviewed_on: reviewed_on.flatten(),
+            review_months: review_months.flatten(),
+            classification: classification
+                .flatten()
+                .unwrap_or_else(|| defaults.classification.to_string()),
             controls,
             clauses,
             related,
-            change: change?,
+            change: change.flatten(),
             extra,
-        })
+        }
     }
 
     fn unknown_key(&mut self, name: &str) {

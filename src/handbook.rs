@@ -93,7 +93,7 @@ impl Handbook {
             if let Some(id) = &doc.id {
                 self.by_id.entry(id.clone()).or_default().push(i);
             }
-            if let Some(meta) = &doc.meta {
+            if let Some(meta) = doc.meta.as_ref().filter(|_| doc.complete) {
                 for written in &meta.controls {
                     if let ControlRef::Known(control) = self.catalog.resolve(&written.value) {
                         let docs = self.implementing.entry(control.id.clone()).or_default();
@@ -134,8 +134,17 @@ impl Handbook {
             .map(|&i| (&self.documents[i], &self.outlines[i]))
     }
 
-    /// The documents with complete front matter.
+    /// The documents with complete, valid front matter: the ones published and counted.
     pub fn valid(&self) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.documents
+            .iter()
+            .filter(|d| d.complete)
+            .filter_map(|d| d.meta.as_ref().map(|m| (d, m)))
+    }
+
+    /// Every document whose front matter could be read, even in part: the field
+    /// checks run on these.
+    pub fn readable(&self) -> impl Iterator<Item = (&Document, &FrontMatter)> {
         self.documents
             .iter()
             .filter_map(|d| d.meta.as_ref().map(|m| (d, m)))

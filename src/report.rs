@@ -67,7 +67,9 @@ fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
         let _ = writeln!(out, "{pad}{} {location}", style.paint("1;34", "-->"));
         let source = files.entry(d.file.as_str()).or_insert_with(|| {
             let bytes = std::fs::read(root.join(&d.file)).ok()?;
-            let text = crate::sources::decode(&bytes).ok()?;
+            // A file that is not UTF-8 is still shown, with U+FFFD for the bad bytes.
+            let text = crate::sources::decode(&bytes)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).replace("\r\n", "\n"));
             let index = LineIndex::new(&text);
             Some((text, index))
         });

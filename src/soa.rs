@@ -47,6 +47,9 @@ pub struct Decision {
     pub risks: Vec<String>,
     #[serde(skip)]
     pub position: Position,
+    /// Width of the control key as written, for the caret underline.
+    #[serde(skip)]
+    pub width: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -240,6 +243,7 @@ fn parse_decision(
         owner: None,
         risks: Vec::new(),
         position,
+        width: written.chars().count(),
     };
     for (key, value) in &map {
         let key = key.as_str().unwrap_or("?");

@@ -1,0 +1,248 @@
+//! Test repositories: a clean ISMS written into a temp dir, which each test breaks in
+//! one way, and a runner for the real binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The date the tests evaluate reviews against.
+pub const TODAY: &str = "2026-11-22";
+
+pub const BOOK_TOML: &str = r#"[book]
+title = "Test ISMS"
+organization = "Test Ltd"
+
+[build.folders]
+policies = "policy"
+procedures = "procedure"
+
+[roles.CEO]
+name = "Chief Executive Officer"
+
+[roles.CISO]
+name = "Chief Information Security Officer"
+handle = "@test/security"
+
+[roles.IT]
+name = "IT Manager"
+"#;
+
+/// The clauses that cover every mandatory item.
+const CLAUSES: &str = r#"["4.3", "5.2", "6.1.2", "6.1.3", "6.2", "7.2", "7.5.3", "8.1", "8.2", "8.3", "9.1", "9.2.2", "9.3.3", "10.2"]"#;
+
+pub struct Repo {
+    pub dir: TempDir,
+}
+
+impl Repo {
+    /// An empty folder.
+    pub fn empty() -> Repo {
+        Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A repository that passes `check` with no diagnostics at all: every Annex A
+    /// control applicable and implemented by one approved policy that also covers
+    /// every mandatory clause; a procedure that links to it.
+    pub fn clean() -> Repo {
+        let repo = Repo::empty();
+        repo.write("book.toml", BOOK_TOML);
+        repo.write(
+            "soa.yaml",
+            &soa(|_| {
+                "    applicable: true\n    status: implemented\n    justification: Risk R-01.\n"
+                    .to_string()
+            }),
+        );
+        repo.write(
+            "policies/security.md",
+            &policy(
+                "POL-SEC",
+                "Information Security Policy",
+                &all_controls(),
+                "",
+            ),
+        );
+        repo.write(
+            "procedures/access.md",
+            &document(
+                &[
+                    ("id", "PRC-AC"),
+                    ("title", "Access Procedure"),
+                    ("version", "\"1.0\""),
+                    ("status", "approved"),
+                    ("owner", "IT"),
+                    ("approvers", "[CISO]"),
+                    ("approved_by", "CISO"),
+                    ("approved_on", "2026-06-01"),
+                    ("controls", "[\"5.15\"]"),
+                    ("related", "[POL-SEC]"),
+                    ("change", "Initial version"),
+                ],
+                "# Access\n\n## Steps\n\nFollow the [policy](../policies/security.md#scope).\n",
+            ),
+        );
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        self.write_bytes(path, text.as_bytes());
+    }
+
+    pub fn write_bytes(&self, path: &str, bytes: &[u8]) {
+        let full = self.dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(path)).unwrap()
+    }
+
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_file(self.dir.path().join(path)).unwrap();
+    }
+
+    /// `ismsbook --root <repo> --today 2026-11-22 <args>`.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("ismsbook").unwrap();
+        cmd.arg("--root")
+            .arg(self.dir.path())
+            .args(["--today", TODAY, "--color", "never"])
+            .args(args);
+        cmd
+    }
+
+    /// Runs `check --format json`: the exit code and the diagnostics.
+    pub fn check(&self) -> Checked {
+        let output = self.cmd(&["check", "--format", "json"]).output().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let diagnostics = if stdout.trim().is_empty() {
+            Vec::new()
+        } else {
+            match serde_json::from_str::<Value>(&stdout) {
+                Ok(Value::Array(items)) => items,
+                other => panic!("not a JSON array: {other:?}\n{stdout}"),
+            }
+        };
+        Checked {
+            code: output.status.code().unwrap_or(-1),
+            diagnostics,
+            stderr: String::from_utf8_lossy(&output.stderr).to_string(),
+        }
+    }
+}
+
+pub struct Checked {
+    pub code: i32,
+    pub diagnostics: Vec<Value>,
+    pub stderr: String,
+}
+
+impl Checked {
+    /// The diagnostics with this code.
+    pub fn with_code(&self, code: &str) -> Vec<&Value> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d["code"] == code)
+            .collect()
+    }
+
+    /// The only diagnostic with this code; fails with everything found otherwise.
+    pub fn one(&self, code: &str) -> &Value {
+        let found = self.with_code(code);
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one `{code}`, got:\n{:#?}",
+            self.diagnostics
+        );
+        found[0]
+    }
+
+    /// Asserts the diagnostic with `code` is at file:line:column with this severity.
+    pub fn assert_at(
+        &self,
+        code: &str,
+        severity: &str,
+        file: &str,
+        line: u64,
+        column: u64,
+    ) -> &Value {
+        let d = self.one(code);
+        assert_eq!(
+            (
+                d["severity"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap()
+            ),
+            (severity, file, line, column),
+            "{d:#}"
+        );
+        assert!(d["hint"].is_string(), "every diagnostic has a hint: {d:#}");
+        d
+    }
+
+    pub fn codes(&self) -> Vec<String> {
+        self.diagnostics
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// A document with the given front-matter lines (written as given) and body.
+pub fn document(fields: &[(&str, &str)], body: &str) -> String {
+    let mut out = String::from("---\n");
+    for (key, value) in fields {
+        out.push_str(&format!("{key}: {value}\n"));
+    }
+    out.push_str("---\n");
+    out.push_str(body);
+    out
+}
+
+/// An approved policy; `extra` is appended to the front matter as written.
+pub fn policy(id: &str, title: &str, controls: &str, extra: &str) -> String {
+    format!(
+        "---\nid: {id}\ntitle: {title}\nversion: \"1.0\"\nstatus: approved\nowner: CISO\napprovers: [CEO, CISO]\napproved_by: CEO\napproved_on: 2026-03-01\ncontrols: {controls}\nclauses: {CLAUSES}\nchange: Initial version\n{extra}---\n\n# {title}\n\n## Purpose\n\nWhy.\n\n## Scope\n\nWhat.\n"
+    )
+}
+
+/// Every Annex A control id, as a YAML list.
+pub fn all_controls() -> String {
+    let ids: Vec<String> = annex_a().iter().map(|id| format!("\"{id}\"")).collect();
+    format!("[{}]", ids.join(", "))
+}
+
+pub fn annex_a() -> Vec<String> {
+    let mut ids = Vec::new();
+    for (theme, count) in [(5, 37), (6, 8), (7, 14), (8, 34)] {
+        for n in 1..=count {
+            ids.push(format!("{theme}.{n}"));
+        }
+    }
+    ids
+}
+
+/// A SoA with an entry for every control, its body from `entry(id)`.
+pub fn soa(entry: impl Fn(&str) -> String) -> String {
+    let mut out = String::from("controls:\n");
+    for id in annex_a() {
+        out.push_str(&format!("  A.{id}:\n{}", entry(&id)));
+    }
+    out
+}
+
+/// The repository root of this project (for the sample-ISMS test).
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
