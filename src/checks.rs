@@ -664,6 +664,24 @@ fn soa(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
             continue;
         };
         let at = |d: Diagnostic| d.span(decision.position, decision.width);
+        if let Some(owner) = &decision.owner
+            && !handbook.config.roles.contains_key(owner)
+        {
+            found.push(at(Diagnostic::error(
+                "unknown-role",
+                path,
+                format!(
+                    "the owner `{owner}` of control {} is not a role of book.toml",
+                    control.id
+                ),
+            )
+            .hint(
+                match did_you_mean(owner, handbook.config.roles.keys().map(String::as_str)) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => "use a role defined in book.toml [roles]".to_string(),
+                },
+            )));
+        }
         match decision.applicable {
             None => found.push(at(Diagnostic::warning("soa-undecided", path, format!("control {} ({}) is undecided", control.id, control.title))
                 .hint("decide it from the risk treatment: applicable: true or false, with a justification"))),

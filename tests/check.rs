@@ -456,3 +456,16 @@ fn all_problems_of_a_file_are_reported_at_once() {
     codes.sort();
     assert_eq!(codes, ["invalid-value", "legacy-control", "unknown-role"]);
 }
+
+#[test]
+fn soa_owner_must_be_a_role() {
+    let repo = Repo::clean();
+    let soa = repo.read("soa.yaml").replacen(
+        "  A.5.2:\n    applicable: true\n",
+        "  A.5.2:\n    owner: BOSS\n    applicable: true\n",
+        1,
+    );
+    repo.write("soa.yaml", &soa);
+    repo.check()
+        .assert_at("unknown-role", "error", "soa.yaml", 6, 3);
+}
