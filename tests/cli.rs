@@ -394,3 +394,64 @@ fn schema_lists_controls_and_the_projects_roles() {
     );
     assert_eq!(schema["additionalProperties"], false);
 }
+
+#[test]
+fn a_project_catalog_adds_controls_that_documents_may_reference() {
+    let repo = Repo::clean();
+    repo.write(
+        "book.toml",
+        &BOOK_TOML.replace(
+            "[roles.CEO]",
+            "[controls]\ncatalogs = [\"catalogs/soc2.yaml\"]\n\n[roles.CEO]",
+        ),
+    );
+    repo.write(
+        "catalogs/soc2.yaml",
+        "name: SOC 2\ncontrols:\n  - {id: CC6.1, title: Logical access security}\n",
+    );
+    repo.write(
+        "procedures/access.md",
+        &repo.read("procedures/access.md").replace(
+            "controls: [\"5.15\"]",
+            "controls: [\"5.15\", \"CC6.1\", \"CC9.9\"]",
+        ),
+    );
+    let checked = repo.check();
+    let d = checked.one("unknown-control");
+    assert!(d["message"].as_str().unwrap().contains("CC9.9"), "{d}");
+}
+
+#[test]
+fn a_project_catalog_may_not_reuse_annex_a_ids() {
+    let repo = Repo::clean();
+    repo.write(
+        "book.toml",
+        &BOOK_TOML.replace(
+            "[roles.CEO]",
+            "[controls]\ncatalogs = [\"own.yaml\"]\n\n[roles.CEO]",
+        ),
+    );
+    repo.write(
+        "own.yaml",
+        "name: Own\ncontrols:\n  - {id: \"5.1\", title: Clash}\n",
+    );
+    let output = repo.cmd(&["check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("clashes with an Annex A id"));
+}
+
+#[test]
+fn every_command_has_help_with_examples() {
+    for command in ["check", "new", "init", "schema"] {
+        let output = assert_cmd::Command::cargo_bin("ismsbook")
+            .unwrap()
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Examples:"),
+            "{command}"
+        );
+    }
+}
