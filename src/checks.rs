@@ -761,6 +761,128 @@ fn coverage(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The version rules, which need the git history: uncommitted changes, versions that
+/// decrease, content changed after approval, and approvals carried over from an
+/// earlier version.
+pub fn versions(handbook: &Handbook, history: &crate::history::History) -> Vec<Diagnostic> {
+    use crate::history::{WorkingState, working_tree_state};
+    let mut found = Vec::new();
+    if history.repository().is_none() || history.head().is_none() {
+        return found;
+    }
+    for (doc, meta) in handbook.readable() {
+        let events = history.events(&doc.path);
+        match working_tree_state(history, &doc.path, &doc.snapshot) {
+            WorkingState::Untracked => found.push(
+                Diagnostic::warning("uncommitted-change", &doc.path, "this document is not committed yet")
+                    .at(Position::new(1, 1))
+                    .hint("commit it on a branch and open a pull request; its history starts with that commit"),
+            ),
+            WorkingState::Modified(_) => found.push(
+                Diagnostic::warning("uncommitted-change", &doc.path, "this document has uncommitted changes")
+                    .at(Position::new(1, 1))
+                    .hint("commit the change (with a new version if the content changed) so it is recorded"),
+            ),
+            WorkingState::Clean(_) => {}
+        }
+        if meta.id.is_empty() || meta.version.major == 0 && meta.version.minor == 0 && !doc.complete
+        {
+            continue;
+        }
+        let (version_at, version_width) = doc.spans.value("version");
+        if let Some((highest, event)) = history.highest_version(&doc.path)
+            && meta.version < highest
+        {
+            let commit = history.commit(event);
+            found.push(
+                Diagnostic::error(
+                    "version-decreased",
+                    &doc.path,
+                    format!(
+                        "version {} is lower than {highest}, which the document had in {}{}",
+                        meta.version,
+                        commit.short(),
+                        commit.date.map(|d| format!(" ({d})")).unwrap_or_default()
+                    ),
+                )
+                .span(version_at, version_width)
+                .hint(format!(
+                    "versions never decrease: use a version above {highest}"
+                )),
+            );
+            continue;
+        }
+        if meta.status != Status::Approved {
+            continue;
+        }
+        let version = meta.version.to_string();
+        let same_version =
+            |e: &&crate::history::Event| e.snapshot.version.as_deref() == Some(version.as_str());
+        // The content approved is the content of the first commit that had this
+        // version with status approved.
+        let approval = events
+            .iter()
+            .filter(same_version)
+            .find(|e| e.snapshot.status.as_deref() == Some("approved"));
+        if let Some(approval) = approval
+            && approval.snapshot.content != doc.snapshot.content
+        {
+            let commit = history.commit(approval);
+            let (position, width) = doc.spans.key("version");
+            found.push(
+                Diagnostic::error(
+                    "changed-after-approval",
+                    &doc.path,
+                    format!(
+                        "the title or text changed after version {version} was approved in {}{}",
+                        commit.short(),
+                        commit.date.map(|d| format!(" ({d})")).unwrap_or_default()
+                    ),
+                )
+                .span(position, width)
+                .hint(format!(
+                    "raise the version (e.g. \"{}.{}\"), say what changed in `change`, and have it approved again",
+                    meta.version.major,
+                    meta.version.minor + 1
+                )),
+            );
+        }
+        // An approval older than an earlier version's approval cannot be this
+        // version's: it was carried over. (Two versions approved on one day are fine.)
+        let first_of_version = events
+            .iter()
+            .position(|e| e.snapshot.version.as_deref() == Some(version.as_str()));
+        let earlier = &events[..first_of_version.unwrap_or(events.len())];
+        let previous_approval = earlier
+            .iter()
+            .rev()
+            .filter(|e| e.snapshot.version.as_deref() != Some(version.as_str()))
+            .find_map(|e| {
+                e.snapshot
+                    .approved_on
+                    .as_deref()
+                    .and_then(|d| crate::document::parse_date(d).ok())
+                    .map(|d| (d, e))
+            });
+        if let (Some(approved_on), Some((previous, event))) = (meta.approved_on, previous_approval)
+            && approved_on < previous
+        {
+            let old_version = event.snapshot.version.as_deref().unwrap_or("?");
+            let (position, width) = doc.spans.value("approved_on");
+            found.push(
+                Diagnostic::warning(
+                    "approval-not-renewed",
+                    &doc.path,
+                    format!("version {version} carries approved_on {approved_on}, earlier than the approval of version {old_version} ({previous})"),
+                )
+                .span(position, width)
+                .hint("record this version's own approval: approved_by and approved_on of the review that approved it"),
+            );
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,8 @@ use std::fmt;
 pub enum Severity {
     Error,
     Warning,
+    /// Information that never fails a run (e.g. a detached HEAD in CI).
+    Note,
 }
 
 impl fmt::Display for Severity {
@@ -16,6 +18,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         })
     }
 }
@@ -64,6 +67,10 @@ impl Diagnostic {
         message: impl Into<String>,
     ) -> Self {
         Diagnostic::new(Severity::Warning, code, file, message)
+    }
+
+    pub fn note(code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic::new(Severity::Note, code, file, message)
     }
 
     fn new(

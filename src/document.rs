@@ -312,6 +312,8 @@ pub struct Document {
     /// 1-based line of the file at which the body starts.
     pub body_line: usize,
     pub spans: Spans,
+    /// The file as history sees it, to compare with its committed versions.
+    pub snapshot: Snapshot,
 }
 
 /// What a document defaults to from its configuration.
@@ -336,6 +338,7 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
             start: Position::new(1, 1),
             ..Spans::default()
         },
+        snapshot: Snapshot::of(text),
     };
 
     let split = match split(text) {
@@ -1220,6 +1223,155 @@ fn scalar_text(value: &Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         _ => "?".to_string(),
+    }
+}
+
+/// What the history needs of one version of a file: the identifying and approval
+/// fields as written, and hashes that tell which kind of content changed. Reading a
+/// snapshot never fails: a file that cannot be parsed gives empty fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<String>,
+    /// Hash of the title and the body: what an approval approves.
+    pub content: u64,
+    /// Hash of everything but the approval and review fields (status, approved_by,
+    /// approved_on, effective, reviewed_on): a change here needs a new version.
+    pub controlled: u64,
+    /// Hash of the whole (decoded) text.
+    pub file: u64,
+}
+
+/// Fields whose change records an approval or a review, not a new content.
+const APPROVAL_KEYS: [&str; 5] = [
+    "status",
+    "approved_by",
+    "approved_on",
+    "effective",
+    "reviewed_on",
+];
+
+impl Snapshot {
+    pub fn of(text: &str) -> Snapshot {
+        let mut snapshot = Snapshot {
+            file: fnv1a(text.as_bytes()),
+            ..Snapshot::default()
+        };
+        let Ok(split) = split(text) else {
+            snapshot.content = fnv1a(text.as_bytes());
+            snapshot.controlled = snapshot.content;
+            return snapshot;
+        };
+        if let Ok(Value::Mapping(map)) = serde_yaml::from_str::<Value>(split.yaml) {
+            let field = |key: &str| match map.get(key) {
+                Some(Value::String(s)) => Some(s.trim().to_string()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            snapshot.id = field("id");
+            snapshot.title = field("title");
+            snapshot.version = field("version");
+            snapshot.status = field("status");
+            snapshot.change = field("change");
+            snapshot.approved_by = field("approved_by");
+            snapshot.approved_on = field("approved_on");
+        }
+        let mut content = Fnv::default();
+        content.write(snapshot.title.as_deref().unwrap_or_default().as_bytes());
+        content.write(b"\n");
+        content.write(split.body.trim_end().as_bytes());
+        snapshot.content = content.finish();
+
+        // Front-matter lines of the approval keys, and the lines that continue them,
+        // are left out of the controlled hash.
+        let mut controlled = Fnv::default();
+        let mut skipping = false;
+        for line in split.yaml.lines() {
+            let top_level = line.chars().next().is_some_and(|c| !c.is_whitespace());
+            if top_level {
+                skipping = APPROVAL_KEYS.iter().any(|k| {
+                    line.strip_prefix(k)
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                });
+            }
+            if !skipping {
+                controlled.write(line.trim_end().as_bytes());
+                controlled.write(b"\n");
+            }
+        }
+        controlled.write(split.body.trim_end().as_bytes());
+        snapshot.controlled = controlled.finish();
+        snapshot
+    }
+}
+
+/// FNV-1a, 64 bits: a hash that is stable across builds and platforms, so it can be
+/// cached on disk.
+#[derive(Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+}
+
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    h.write(bytes);
+    h.finish()
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+
+    #[test]
+    fn approval_fields_do_not_change_the_controlled_hash() {
+        let draft =
+            Snapshot::of("---\nid: POL-A\ntitle: A\nversion: \"1.0\"\nstatus: draft\n---\n# A\n");
+        let approved = Snapshot::of(
+            "---\nid: POL-A\ntitle: A\nversion: \"1.0\"\nstatus: approved\napproved_by: CISO\napproved_on: 2026-01-01\n---\n# A\n",
+        );
+        assert_eq!(draft.controlled, approved.controlled);
+        assert_eq!(draft.content, approved.content);
+        assert_ne!(draft.file, approved.file);
+        let edited = Snapshot::of(
+            "---\nid: POL-A\ntitle: A\nversion: \"1.0\"\nstatus: draft\n---\n# A\n\nMore.\n",
+        );
+        assert_ne!(draft.content, edited.content);
+        let more_controls = Snapshot::of(
+            "---\nid: POL-A\ntitle: A\nversion: \"1.0\"\nstatus: draft\ncontrols: [\"5.1\"]\n---\n# A\n",
+        );
+        assert_ne!(draft.controlled, more_controls.controlled);
+        assert_eq!(draft.content, more_controls.content);
+        assert_eq!(approved.version.as_deref(), Some("1.0"));
+        assert_eq!(approved.approved_on.as_deref(), Some("2026-01-01"));
     }
 }
 

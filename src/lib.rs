@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod document;
 pub mod handbook;
+pub mod history;
 pub mod markdown;
 pub mod report;
 pub mod scaffold;
@@ -24,11 +25,13 @@ use chrono::NaiveDate;
 use config::ConfigError;
 use diagnostic::Diagnostic;
 use handbook::Handbook;
+use history::History;
 use std::path::Path;
 
 /// The result of `ismsbook check`.
 pub struct CheckReport {
     pub handbook: Handbook,
+    pub history: History,
     /// Every problem found, in file and line order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -39,17 +42,25 @@ impl CheckReport {
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == diagnostic::Severity::Warning)
+            .count()
     }
 }
 
-/// Loads the repository at `root` and runs every check, as of `today`.
+/// Loads the repository at `root` and runs every check, as of `today`, including the
+/// version rules that need the git history.
 pub fn check(root: &Path, today: NaiveDate) -> Result<CheckReport, ConfigError> {
     let (handbook, mut diagnostics) = Handbook::load(root)?;
+    let history = History::load(&handbook.config);
     diagnostics.extend(checks::run(&handbook, today));
+    diagnostics.extend(history.notices.iter().cloned());
+    diagnostics.extend(checks::versions(&handbook, &history));
     diagnostic::normalize(&mut diagnostics);
     Ok(CheckReport {
         handbook,
+        history,
         diagnostics,
     })
 }

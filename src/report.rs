@@ -50,6 +50,7 @@ fn human(diagnostics: &[Diagnostic], root: &Path, color: bool) -> String {
         let (label, paint) = match d.severity {
             Severity::Error => ("error", "1;31"),
             Severity::Warning => ("warning", "1;33"),
+            Severity::Note => ("note", "1;32"),
         };
         let _ = writeln!(
             out,
@@ -120,6 +121,7 @@ fn github(diagnostics: &[Diagnostic]) -> String {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "notice",
         };
         let mut properties = vec![format!("file={}", escape_property(&d.file))];
         if d.line > 0 {

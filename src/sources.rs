@@ -32,7 +32,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, Position> {
 
 /// True for files that are documents: Markdown, not hidden, and not a folder's README
 /// (which is for readers of the forge, not part of the handbook).
-fn is_document_file(name: &str) -> bool {
+pub fn is_document_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     (lower.ends_with(".md") || lower.ends_with(".markdown"))
         && !name.starts_with('.')
