@@ -8,7 +8,9 @@
 //! → `report` (human, JSON, GitHub annotations).
 
 pub mod catalog;
+pub mod changes;
 pub mod checks;
+pub mod codeowners;
 pub mod config;
 pub mod diagnostic;
 pub mod document;
@@ -57,10 +59,77 @@ pub fn check(root: &Path, today: NaiveDate) -> Result<CheckReport, ConfigError> 
     diagnostics.extend(checks::run(&handbook, today));
     diagnostics.extend(history.notices.iter().cloned());
     diagnostics.extend(checks::versions(&handbook, &history));
+    if let Some(workdir) = history.repository().and_then(|r| r.workdir()) {
+        diagnostics.extend(codeowners::check(&handbook, workdir, history.prefix()));
+    }
     diagnostic::normalize(&mut diagnostics);
     Ok(CheckReport {
         handbook,
         history,
         diagnostics,
     })
+}
+
+impl CheckReport {
+    /// The pull-request gate: compares the working tree with the merge base of `rev`
+    /// and HEAD, adds the gate's diagnostics, and returns the label of the base and a
+    /// verdict for each changed document. An `Err` is a usage error (exit code 2).
+    pub fn gate(&mut self, rev: &str) -> Result<(String, Vec<changes::Verdict>), String> {
+        let repo = self
+            .history
+            .repository()
+            .ok_or_else(|| "--base needs a git repository, and there is none here".to_string())?;
+        let base = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| {
+                format!(
+                    "cannot resolve `{rev}`: {}\nhint: fetch it first (e.g. `git fetch origin main`; in GitHub Actions use `fetch-depth: 0`)",
+                    e.message()
+                )
+            })?;
+        let head = repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|e| format!("HEAD has no commit to compare: {}", e.message()))?;
+        let merge_base = repo.merge_base(base.id(), head.id()).map_err(|e| {
+            format!(
+                "`{rev}` and HEAD have no common ancestor here: {}\nhint: a shallow clone lacks it; fetch the whole history (`fetch-depth: 0`)",
+                e.message()
+            )
+        })?;
+        let merge_base = repo
+            .find_commit(merge_base)
+            .map_err(|e| e.message().to_string())?;
+        let config = &self.handbook.config;
+        let before = changes::State::at_commit(
+            repo,
+            &merge_base,
+            self.history.prefix(),
+            config,
+            &self.handbook.catalog,
+        )
+        .map_err(|e| {
+            format!(
+                "cannot read the documents at {}: {}",
+                merge_base.id(),
+                e.message()
+            )
+        })?;
+        let now = changes::State::working(&self.handbook);
+        let changed = changes::compare(&before, &now);
+        let (verdicts, found) = changes::gate(&self.handbook, &changed);
+        self.diagnostics.extend(found);
+        diagnostic::normalize(&mut self.diagnostics);
+        let short = merge_base.id().to_string()[..7].to_string();
+        let label = if merge_base.id() == base.id() && merge_base.id().to_string().starts_with(rev)
+        {
+            short
+        } else if merge_base.id() == base.id() {
+            format!("{rev} ({short})")
+        } else {
+            format!("{short} (merge base of {rev} and HEAD)")
+        };
+        Ok((label, verdicts))
+    }
 }

@@ -6,7 +6,10 @@ use clap::{Parser, Subcommand};
 use ismsbook::config::{self, ConfigError};
 use ismsbook::diagnostic::Diagnostic;
 use ismsbook::document::DocType;
+use ismsbook::handbook::Handbook;
+use ismsbook::history::History;
 use ismsbook::report::{self, Format};
+use ismsbook::{changes, codeowners};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,6 +40,12 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -56,6 +65,41 @@ enum Command {
         /// Exit with 1 when there are warnings, not only errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// The pull-request gate: compare with the merge base of REV and HEAD
+        /// (working tree included); every changed document needs a higher version and
+        /// a new `change` text, and a removed one must have been retired first.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+    },
+    /// A Markdown summary of the controlled changes between two revisions, for a
+    /// pull-request description.
+    #[command(
+        after_help = "Examples:\n  ismsbook diff origin/main..HEAD\n  ismsbook diff v2026.1      # from a tag to the working tree\n  ismsbook diff origin/main >> \"$GITHUB_STEP_SUMMARY\""
+    )]
+    Diff {
+        /// `BASE..HEAD`, or `BASE` alone to compare with the working tree.
+        range: String,
+    },
+    /// CODEOWNERS lines that route reviews of each document to its owner and approvers.
+    #[command(
+        after_help = "Examples:\n  ismsbook codeowners            # print the generated block\n  ismsbook codeowners --write    # update it in CODEOWNERS (other lines are kept)"
+    )]
+    Codeowners {
+        /// Write the block into CODEOWNERS (.github/CODEOWNERS when there is none),
+        /// replacing only the lines ismsbook generated before.
+        #[arg(long)]
+        write: bool,
+    },
+    /// The revision history of one document, read from git.
+    #[command(
+        after_help = "Examples:\n  ismsbook log POL-AC\n  ismsbook log policies/access-control-policy.md --format json"
+    )]
+    Log {
+        /// The document's id or path.
+        document: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LogFormat::Human)]
+        format: LogFormat,
     },
     /// Print the JSON Schema of the front matter, for editor completion and validation.
     #[command(after_help = "Examples:\n  ismsbook schema > front-matter.schema.json")]
@@ -144,12 +188,19 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
         Command::Check {
             format,
             deny_warnings,
+            base,
         } => {
             let root = find_root(cli.root.as_deref())?;
-            let report =
+            let mut report =
                 ismsbook::check(&root, today).map_err(|e| Failure::Config(root.clone(), e))?;
-            let text = report::render(&report.diagnostics, *format, &root, color);
             let mut stdout = std::io::stdout().lock();
+            if let Some(rev) = base {
+                let (label, verdicts) = report.gate(rev).map_err(Failure::Usage)?;
+                if *format != Format::Json {
+                    let _ = stdout.write_all(changes::verdict_lines(&verdicts, &label).as_bytes());
+                }
+            }
+            let text = report::render(&report.diagnostics, *format, &root, color);
             let _ = stdout.write_all(text.as_bytes());
             let (errors, warnings) = (report.errors(), report.warnings());
             if *format == Format::Human {
@@ -170,6 +221,114 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Diff { range } => {
+            let root = find_root(cli.root.as_deref())?;
+            let (handbook, _) =
+                Handbook::load(&root).map_err(|e| Failure::Config(root.clone(), e))?;
+            let history = History::load(&handbook.config);
+            let repo = history.repository().ok_or_else(|| {
+                Failure::Usage("diff needs a git repository, and there is none here".to_string())
+            })?;
+            let (from, to) = match range.split_once("..") {
+                Some((from, to)) => (from, Some(to).filter(|t| !t.is_empty())),
+                None => (range.as_str(), None),
+            };
+            let commit = |rev: &str| {
+                repo.revparse_single(rev)
+                    .and_then(|o| o.peel_to_commit())
+                    .map_err(|e| Failure::Usage(format!("cannot resolve `{rev}`: {}", e.message())))
+            };
+            let state = |c: &git2::Commit<'_>| {
+                changes::State::at_commit(
+                    repo,
+                    c,
+                    history.prefix(),
+                    &handbook.config,
+                    &handbook.catalog,
+                )
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {}", c.id(), e.message())))
+            };
+            let mut before = state(&commit(from)?)?;
+            before.label = from.to_string();
+            let after = match to {
+                Some(to) => {
+                    let mut after = state(&commit(to)?)?;
+                    after.label = to.to_string();
+                    after
+                }
+                None => changes::State::working(&handbook),
+            };
+            print!("{}", changes::summary(&before, &after, &handbook.catalog));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Codeowners { write } => {
+            let root = find_root(cli.root.as_deref())?;
+            let (handbook, _) =
+                Handbook::load(&root).map_err(|e| Failure::Config(root.clone(), e))?;
+            let history = History::load(&handbook.config);
+            if *write {
+                let workdir = history
+                    .repository()
+                    .and_then(|r| r.workdir())
+                    .ok_or_else(|| {
+                        Failure::Usage(
+                            "--write needs a git work tree, and there is none here".to_string(),
+                        )
+                    })?;
+                let path = codeowners::write(&handbook, workdir, history.prefix())
+                    .map_err(|e| Failure::Usage(format!("cannot write CODEOWNERS: {e}")))?;
+                println!("wrote {}", path.display());
+            } else {
+                print!("{}", codeowners::block(&handbook, history.prefix()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Log { document, format } => {
+            let root = find_root(cli.root.as_deref())?;
+            let (handbook, _) =
+                Handbook::load(&root).map_err(|e| Failure::Config(root.clone(), e))?;
+            let doc = handbook
+                .by_id(document)
+                .or_else(|| {
+                    handbook
+                        .by_path(document.trim_start_matches("./"))
+                        .map(|(d, _)| d)
+                })
+                .ok_or_else(|| {
+                    Failure::Usage(format!("no document has the id or path `{document}`"))
+                })?;
+            let history = History::load(&handbook.config);
+            for notice in &history.notices {
+                eprintln!("{}: {}", notice.severity, notice.message);
+            }
+            let revisions = history.revisions(&doc.path);
+            let title = doc.meta.as_ref().map_or("", |m| m.title.as_str());
+            match format {
+                LogFormat::Json => {
+                    let value = serde_json::json!({
+                        "id": doc.id,
+                        "title": title,
+                        "path": doc.path,
+                        "complete": history.is_complete(),
+                        "revisions": revisions,
+                    });
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&value).expect("serializes")
+                    );
+                }
+                LogFormat::Human => print!(
+                    "{}",
+                    log_table(
+                        doc.id.as_deref().unwrap_or(&doc.path),
+                        title,
+                        &doc.path,
+                        &revisions
+                    )
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {
             // A project's roles and classifications make the schema sharper; without
@@ -221,6 +380,65 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The revision history as a plain-text table, newest first.
+fn log_table(
+    id: &str,
+    title: &str,
+    path: &str,
+    revisions: &[ismsbook::history::Revision],
+) -> String {
+    let mut rows = vec![[
+        "version".to_string(),
+        "landed".to_string(),
+        "status".to_string(),
+        "approved".to_string(),
+        "authors".to_string(),
+        "commit".to_string(),
+        "change".to_string(),
+    ]];
+    for r in revisions.iter().rev() {
+        let approved = match (&r.approved_by, &r.approved_on) {
+            (Some(by), Some(on)) => format!("{by} {on}"),
+            (Some(by), None) => by.clone(),
+            (None, Some(on)) => on.clone(),
+            (None, None) => "-".to_string(),
+        };
+        let commit = match r.pull_request {
+            Some(n) => format!("{} #{n}", &r.commit[..7]),
+            None => r.commit[..7].to_string(),
+        };
+        rows.push([
+            r.version.clone(),
+            r.date.map_or("unknown".to_string(), |d| d.to_string()),
+            r.status.clone().unwrap_or_else(|| "-".to_string()),
+            approved,
+            r.authors.join(", "),
+            commit,
+            r.change.clone().unwrap_or_default(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = format!("{id}  {title}\n{path}\n\n");
+    for row in &rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i < 6 {
+                line.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            } else {
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if revisions.is_empty() {
+        out.push_str("(no committed versions)\n");
+    }
+    out
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

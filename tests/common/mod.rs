@@ -256,3 +256,83 @@ pub fn soa(entry: impl Fn(&str) -> String) -> String {
 pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Git, run in a test repository with fixed identities and dates, and no user
+/// configuration (so the tests do not depend on the machine).
+impl Repo {
+    /// `git init` with `main` as the branch.
+    pub fn git_init(&self) {
+        self.git(&["init", "-q", "-b", "main"]);
+    }
+
+    /// Runs git; fails the test with git's output on error. Returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_as(args, "Test Author", "2026-01-05T10:00:00+00:00")
+    }
+
+    /// Runs git as `author` on `date` (author and committer).
+    pub fn git_as(&self, args: &[&str], author: &str, date: &str) -> String {
+        let email = format!("{}@example.com", author.to_lowercase().replace(' ', "."));
+        let output = std::process::Command::new("git")
+            .arg("-C")
+            .arg(self.dir.path())
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "core.autocrlf=false",
+                "-c",
+                "merge.ff=false",
+            ])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", author)
+            .env("GIT_AUTHOR_EMAIL", &email)
+            .env("GIT_COMMITTER_NAME", author)
+            .env("GIT_COMMITTER_EMAIL", &email)
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("git runs");
+        assert!(
+            output.status.success(),
+            "git {args:?} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).to_string()
+    }
+
+    /// Stages everything and commits it.
+    pub fn commit(&self, message: &str, author: &str, date: &str) {
+        self.git_as(&["add", "-A"], author, date);
+        self.git_as(&["commit", "-q", "-m", message], author, date);
+    }
+
+    /// `ismsbook log <document> --format json`.
+    pub fn log(&self, document: &str) -> Value {
+        let output = self
+            .cmd(&["log", document, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    /// Runs `check --format json` with more arguments.
+    pub fn check_with(&self, args: &[&str]) -> Checked {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let output = self.cmd(&all).output().unwrap();
+        Checked {
+            code: output.status.code().unwrap_or(-1),
+            diagnostics: serde_json::from_slice(&output.stdout).unwrap_or_default(),
+            stderr: String::from_utf8_lossy(&output.stderr).to_string(),
+        }
+    }
+}
