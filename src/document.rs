@@ -1274,19 +1274,33 @@ impl Snapshot {
             snapshot.controlled = snapshot.content;
             return snapshot;
         };
-        if let Ok(Value::Mapping(map)) = serde_yaml::from_str::<Value>(split.yaml) {
+        let fields = scan_fields(split.yaml).or_else(|| {
+            let Ok(Value::Mapping(map)) = serde_yaml::from_str::<Value>(split.yaml) else {
+                return Some(SnapshotFields::default());
+            };
             let field = |key: &str| match map.get(key) {
                 Some(Value::String(s)) => Some(s.trim().to_string()),
                 Some(Value::Number(n)) => Some(n.to_string()),
                 _ => None,
             };
-            snapshot.id = field("id");
-            snapshot.title = field("title");
-            snapshot.version = field("version");
-            snapshot.status = field("status");
-            snapshot.change = field("change");
-            snapshot.approved_by = field("approved_by");
-            snapshot.approved_on = field("approved_on");
+            Some(SnapshotFields {
+                id: field("id"),
+                title: field("title"),
+                version: field("version"),
+                status: field("status"),
+                change: field("change"),
+                approved_by: field("approved_by"),
+                approved_on: field("approved_on"),
+            })
+        });
+        if let Some(f) = fields {
+            snapshot.id = f.id;
+            snapshot.title = f.title;
+            snapshot.version = f.version;
+            snapshot.status = f.status;
+            snapshot.change = f.change;
+            snapshot.approved_by = f.approved_by;
+            snapshot.approved_on = f.approved_on;
         }
         let mut content = Fnv::default();
         content.write(snapshot.title.as_deref().unwrap_or_default().as_bytes());
@@ -1317,8 +1331,112 @@ impl Snapshot {
     }
 }
 
-/// FNV-1a, 64 bits: a hash that is stable across builds and platforms, so it can be
-/// cached on disk.
+/// The snapshot's fields, as read from the front matter.
+#[derive(Default)]
+struct SnapshotFields {
+    id: Option<String>,
+    title: Option<String>,
+    version: Option<String>,
+    status: Option<String>,
+    change: Option<String>,
+    approved_by: Option<String>,
+    approved_on: Option<String>,
+}
+
+/// Reads the snapshot's fields from front matter written the usual way (each field a
+/// one-line plain, single- or double-quoted scalar), without a YAML parser: history
+/// reads thousands of versions. `None` when a field is written any other way (a
+/// block scalar, a continuation line, an escape, a tag…), so the caller uses the YAML
+/// parser and the result is always the parser's.
+fn scan_fields(yaml: &str) -> Option<SnapshotFields> {
+    const KEYS: [&str; 7] = [
+        "id",
+        "title",
+        "version",
+        "status",
+        "change",
+        "approved_by",
+        "approved_on",
+    ];
+    let mut fields = SnapshotFields::default();
+    let mut current: Option<&str> = None;
+    for line in yaml.lines() {
+        let indented = line.starts_with([' ', '\t']);
+        if indented || line.starts_with('-') {
+            // Belongs to the key above: a continuation of one of ours is not simple.
+            if current.is_some() && !line.trim().is_empty() && !line.trim_start().starts_with('#') {
+                return None;
+            }
+            continue;
+        }
+        current = None;
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (key, rest) = line.split_once(':')?;
+        let Some(&key) = KEYS.iter().find(|k| **k == key) else {
+            continue;
+        };
+        let value = scalar(rest)?;
+        current = Some(key);
+        let slot = match key {
+            "id" => &mut fields.id,
+            "title" => &mut fields.title,
+            "version" => &mut fields.version,
+            "status" => &mut fields.status,
+            "change" => &mut fields.change,
+            "approved_by" => &mut fields.approved_by,
+            _ => &mut fields.approved_on,
+        };
+        if slot.is_some() {
+            return None; // a repeated key: the parser decides
+        }
+        *slot = value;
+    }
+    Some(fields)
+}
+
+/// A one-line scalar after `key:`. `Some(None)` for an empty value, `None` when the
+/// value is not a simple scalar.
+fn scalar(rest: &str) -> Option<Option<String>> {
+    let value = rest.trim();
+    if value.is_empty() || value == "~" || value == "null" {
+        return Some(None);
+    }
+    let first = value.as_bytes()[0];
+    if first == b'"' {
+        let inner = value[1..].split_once('"')?;
+        if inner.0.contains('\\') || !is_comment_or_empty(inner.1) {
+            return None;
+        }
+        return Some(Some(inner.0.trim().to_string()));
+    }
+    if first == b'\'' {
+        let inner = value[1..].split_once('\'')?;
+        if inner.1.starts_with('\'') || !is_comment_or_empty(inner.1) {
+            return None;
+        }
+        return Some(Some(inner.0.trim().to_string()));
+    }
+    if b"|>[{&*!%@`".contains(&first) || value.contains(": ") {
+        return None;
+    }
+    let plain = match value.find(" #") {
+        Some(i) => &value[..i],
+        None => value,
+    };
+    Some(Some(plain.trim().to_string()))
+}
+
+fn is_comment_or_empty(text: &str) -> bool {
+    let text = text.trim();
+    text.is_empty() || text.starts_with('#')
+}
+
+/// A 64-bit hash that is stable across builds and platforms, so it can be cached on
+/// disk: FNV-1a's constants applied to little-endian 8-byte words, with a final mix.
+/// The history cache stores these hashes: changing this function requires bumping
+/// `history::CACHE_FORMAT`.
 #[derive(Clone, Copy)]
 pub struct Fnv(u64);
 
@@ -1330,14 +1448,25 @@ impl Default for Fnv {
 
 impl Fnv {
     pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            self.0 = (self.0 ^ word)
+                .wrapping_mul(0x0100_0000_01b3)
+                .rotate_left(23);
         }
+        for &b in chunks.remainder() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        // Length separates "ab" + "c" from "a" + "bc".
+        self.0 = (self.0 ^ bytes.len() as u64).wrapping_mul(0x0100_0000_01b3);
     }
 
     pub fn finish(self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
     }
 }
 
@@ -1350,6 +1479,34 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod snapshot_tests {
     use super::*;
+
+    #[test]
+    fn the_field_scanner_agrees_with_the_yaml_parser() {
+        let cases = [
+            "id: POL-A\ntitle: \"A: the policy\"\nversion: \"1.0\"\nstatus: approved # ok\nchange: 'It''s new'\n",
+            "id: POL-A\ntitle: Plain title # comment\nversion: '2.1'\napproved_on: 2026-01-01\n",
+            "id: POL-A\nchange: >\n  folded\n  text\nversion: \"1.0\"\n",
+            "id: POL-A\nchange: first line\n  continued\n",
+            "title: \"Esc \\\"q\\\"\"\nid: X-Y\n",
+            "controls:\n  - \"5.1\"\nid: POL-B\nrelated: [A-B]\n",
+        ];
+        for yaml in cases {
+            let text = format!("---\n{yaml}---\nbody\n");
+            let fast = Snapshot::of(&text);
+            let map: serde_yaml::Mapping = serde_yaml::from_str(yaml).unwrap();
+            let field = |k: &str| {
+                map.get(k)
+                    .and_then(|v| v.as_str())
+                    .map(|s| s.trim().to_string())
+            };
+            assert_eq!(fast.id, field("id"), "{yaml}");
+            assert_eq!(fast.title, field("title"), "{yaml}");
+            assert_eq!(fast.version, field("version"), "{yaml}");
+            assert_eq!(fast.status, field("status"), "{yaml}");
+            assert_eq!(fast.change, field("change"), "{yaml}");
+            assert_eq!(fast.approved_on, field("approved_on"), "{yaml}");
+        }
+    }
 
     #[test]
     fn approval_fields_do_not_change_the_controlled_hash() {

@@ -16,13 +16,14 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{Snapshot, Version};
 use chrono::NaiveDate;
-use git2::{Commit, Delta, DiffOptions, ErrorCode, Oid, Repository, Tree};
+use git2::{Commit, ErrorCode, Oid, Repository, Tree};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Bumped whenever the cache's meaning changes; an older cache is ignored.
-const CACHE_FORMAT: u32 = 1;
+/// Bumped whenever the cache's meaning changes (including `document::Fnv`, whose
+/// hashes it stores); a cache of another format is ignored and rebuilt.
+const CACHE_FORMAT: u32 = 2;
 
 /// A commit that landed a change to a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +121,7 @@ impl History {
     /// Reads the history of the documents in `config`'s folders. Never fails: a
     /// missing or damaged repository gives an empty history and a notice.
     pub fn load(config: &Config) -> History {
+        fast_object_reads();
         let mut history = History {
             walked: Walked::default(),
             coverage: Coverage::None,
@@ -205,23 +207,43 @@ impl History {
         let boundary = shallow_boundary(repo);
         let folders: Vec<String> = config.folders.iter().map(|f| f.path.clone()).collect();
         let cached = read_cache(repo).filter(|c| c.prefix == self.prefix && c.folders == folders);
-        let mut walker = Walker {
-            repo,
-            prefix: &self.prefix,
-            folders: &folders,
-            boundary: &boundary,
-            walked: cached.unwrap_or_default(),
+        let odb = match repo.odb() {
+            Ok(odb) => odb,
+            Err(e) => {
+                self.notice(
+                    Severity::Warning,
+                    "history-unavailable",
+                    format!("the object database cannot be opened: {}", e.message()),
+                    "check the repository with `git fsck`",
+                );
+                return;
+            }
         };
-        if let Err(e) = walker.walk(&head_commit) {
-            self.notice(
-                Severity::Warning,
-                "history-unavailable",
-                format!("the history could not be read: {}", e.message()),
-                "check the repository with `git fsck`; a missing object or packfile must be restored",
-            );
-            return;
-        }
-        let mut walked = walker.walked;
+        let prefix = self.prefix.clone();
+        let result = {
+            let mut walker = Walker {
+                repo,
+                odb,
+                prefix: &prefix,
+                folders: &folders,
+                boundary: &boundary,
+                walked: cached.unwrap_or_default(),
+                recent: HashMap::new(),
+            };
+            walker.walk(&head_commit).map(|()| walker.walked)
+        };
+        let mut walked = match result {
+            Ok(walked) => walked,
+            Err(e) => {
+                self.notice(
+                    Severity::Warning,
+                    "history-unavailable",
+                    format!("the history could not be read: {}", e.message()),
+                    "check the repository with `git fsck`; a missing object or packfile must be restored",
+                );
+                return;
+            }
+        };
         walked.format = CACHE_FORMAT;
         walked.prefix = self.prefix.clone();
         walked.folders = folders;
@@ -366,6 +388,17 @@ impl History {
     }
 }
 
+/// libgit2 re-hashes every object it reads to verify it (SHA-1 with collision
+/// detection), which is most of the cost of a history walk; git itself does not do
+/// this on reads. The repository is the user's own, read-only to ismsbook, so the
+/// check is turned off once per process.
+fn fast_object_reads() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+    });
+}
+
 /// `repo/isms/` when the ISMS root is a subfolder of the work tree, else `""`.
 fn prefix_of(repo: &Repository, root: &Path) -> String {
     let (Some(workdir), Ok(root)) = (repo.workdir(), root.canonicalize()) else {
@@ -422,10 +455,14 @@ fn write_cache(repo: &Repository, walked: &Walked) {
 
 struct Walker<'a> {
     repo: &'a Repository,
+    odb: git2::Odb<'a>,
     prefix: &'a str,
     folders: &'a [String],
     boundary: &'a HashSet<Oid>,
     walked: Walked,
+    /// The folder trees of the last commit visited, by id: the next commit's parent
+    /// trees.
+    recent: HashMap<Oid, RawTree>,
 }
 
 /// A document file changed by one commit.
@@ -483,18 +520,34 @@ impl Walker<'_> {
         let tree = commit.tree()?;
         let parent_tree = parent.as_ref().map(Commit::tree).transpose()?;
         let mut changes = Vec::new();
+        let mut read_now = HashMap::new();
         for folder in self.folders {
             let path = format!("{}{folder}", self.prefix);
-            let new = subtree(self.repo, &tree, &path)?;
+            let new = subtree_id(&tree, &path)?;
             let old = match &parent_tree {
-                Some(t) => subtree(self.repo, t, &path)?,
+                Some(t) => subtree_id(t, &path)?,
                 None => None,
             };
-            if old.as_ref().map(Tree::id) == new.as_ref().map(Tree::id) {
+            if old == new {
                 continue;
             }
-            self.diff_folder(old.as_ref(), new.as_ref(), folder, &mut changes)?;
+            // The parent's folder tree was the previous commit's: reuse its bytes.
+            let mut load = |id: Option<Oid>| -> Result<Option<RawTree>, git2::Error> {
+                match id {
+                    None => Ok(None),
+                    Some(id) => match self.recent.remove(&id) {
+                        Some(tree) => Ok(Some(tree)),
+                        None => RawTree::read(&self.odb, id).map(Some),
+                    },
+                }
+            };
+            let (old_tree, new_tree) = (load(old)?, load(new)?);
+            self.diff_folder(old_tree.as_ref(), new_tree.as_ref(), folder, &mut changes)?;
+            if let (Some(id), Some(tree)) = (new, new_tree) {
+                read_now.insert(id, tree);
+            }
         }
+        self.recent = read_now;
         if changes.is_empty() {
             return Ok(());
         }
@@ -505,51 +558,84 @@ impl Walker<'_> {
         self.record(index, changes)
     }
 
-    /// The document files that differ between two versions of a folder.
+    /// The document files that differ between two versions of a folder: a merge of
+    /// the two trees' sorted entries, entering only subtrees whose ids differ (as git
+    /// does). Trees are parsed from their raw bytes, with no allocation per entry.
     fn diff_folder(
         &self,
-        old: Option<&Tree<'_>>,
-        new: Option<&Tree<'_>>,
+        old: Option<&RawTree>,
+        new: Option<&RawTree>,
         folder: &str,
         out: &mut Vec<Change>,
     ) -> Result<(), git2::Error> {
-        let mut options = DiffOptions::new();
-        options.skip_binary_check(true).ignore_submodules(true);
-        let diff = self.repo.diff_tree_to_tree(old, new, Some(&mut options))?;
-        for delta in diff.deltas() {
-            let document = |file: git2::DiffFile<'_>| {
-                let path = file.path()?.to_str()?;
-                let is_document = path.split('/').all(|part| !part.starts_with('.'))
-                    && crate::sources::is_document_file(path.rsplit('/').next().unwrap_or(path));
-                is_document.then(|| format!("{folder}/{path}"))
+        let empty = RawEntries {
+            rest: &[],
+            id_len: 0,
+        };
+        let mut a = old
+            .map_or(RawEntries { ..empty }, RawTree::entries)
+            .peekable();
+        let mut b = new.map_or(empty, RawTree::entries).peekable();
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (None, None) => return Ok(()),
+                (Some(x), Some(y)) => x.git_order(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
             };
-            let (old_path, new_path) = (document(delta.old_file()), document(delta.new_file()));
-            let (old_blob, new_blob) = (delta.old_file().id(), delta.new_file().id());
-            match delta.status() {
-                Delta::Added | Delta::Copied if new_path.is_some() => out.push(Change {
-                    old_path: None,
-                    new_path,
-                    new_blob: Some(new_blob),
-                    old_blob: None,
-                }),
-                Delta::Deleted if old_path.is_some() => out.push(Change {
-                    old_path,
-                    new_path: None,
-                    new_blob: None,
-                    old_blob: Some(old_blob),
-                }),
-                Delta::Modified | Delta::Typechange | Delta::Renamed
-                    if old_path.is_some() || new_path.is_some() =>
-                {
-                    out.push(Change {
-                        old_path,
-                        new_path: new_path.clone(),
-                        new_blob: new_path.map(|_| new_blob),
-                        old_blob: Some(old_blob),
-                    })
+            match order {
+                std::cmp::Ordering::Less => {
+                    self.entry_change(a.next().as_ref(), None, folder, out)?
                 }
-                _ => {}
+                std::cmp::Ordering::Greater => {
+                    self.entry_change(None, b.next().as_ref(), folder, out)?
+                }
+                std::cmp::Ordering::Equal => {
+                    let (x, y) = (a.next(), b.next());
+                    if x.as_ref().map(|e| e.id) != y.as_ref().map(|e| e.id) {
+                        self.entry_change(x.as_ref(), y.as_ref(), folder, out)?;
+                    }
+                }
             }
+        }
+    }
+
+    /// One name that differs between two trees: a document file changed, added or
+    /// deleted, or a subfolder to compare.
+    fn entry_change(
+        &self,
+        old: Option<&RawEntry<'_>>,
+        new: Option<&RawEntry<'_>>,
+        folder: &str,
+        out: &mut Vec<Change>,
+    ) -> Result<(), git2::Error> {
+        let Some(name) = new.or(old).and_then(|e| std::str::from_utf8(e.name).ok()) else {
+            return Ok(());
+        };
+        if name.starts_with('.') {
+            return Ok(());
+        }
+        let path = format!("{folder}/{name}");
+        if old.is_some_and(RawEntry::is_tree) || new.is_some_and(RawEntry::is_tree) {
+            let subtree = |e: Option<&RawEntry<'_>>| {
+                e.filter(|e| e.is_tree())
+                    .map(|e| RawTree::read(&self.odb, e.oid()))
+                    .transpose()
+            };
+            let (old_tree, new_tree) = (subtree(old)?, subtree(new)?);
+            self.diff_folder(old_tree.as_ref(), new_tree.as_ref(), &path, out)?;
+        }
+        let is_document = |e: Option<&RawEntry<'_>>| {
+            e.is_some_and(RawEntry::is_file) && crate::sources::is_document_file(name)
+        };
+        let (was, is) = (is_document(old), is_document(new));
+        if was || is {
+            out.push(Change {
+                old_path: was.then(|| path.clone()),
+                new_path: is.then(|| path.clone()),
+                old_blob: old.filter(|_| was).map(RawEntry::oid),
+                new_blob: new.filter(|_| is).map(RawEntry::oid),
+            });
         }
         Ok(())
     }
@@ -653,16 +739,87 @@ impl Walker<'_> {
     }
 }
 
-/// The subtree at `path`, or `None` where there is none.
-fn subtree<'r>(
-    repo: &'r Repository,
-    tree: &Tree<'_>,
-    path: &str,
-) -> Result<Option<Tree<'r>>, git2::Error> {
-    match tree.get_path(Path::new(path)) {
-        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
-            Ok(Some(repo.find_tree(entry.id())?))
+/// A tree object's bytes: entries of `mode SP name NUL id`.
+struct RawTree {
+    data: Vec<u8>,
+    id_len: usize,
+}
+
+impl RawTree {
+    fn read(odb: &git2::Odb<'_>, id: Oid) -> Result<RawTree, git2::Error> {
+        let object = odb.read(id)?;
+        Ok(RawTree {
+            data: object.data().to_vec(),
+            id_len: id.as_bytes().len(),
+        })
+    }
+
+    fn entries(&self) -> RawEntries<'_> {
+        RawEntries {
+            rest: &self.data,
+            id_len: self.id_len,
         }
+    }
+}
+
+struct RawEntries<'t> {
+    rest: &'t [u8],
+    id_len: usize,
+}
+
+impl<'t> Iterator for RawEntries<'t> {
+    type Item = RawEntry<'t>;
+
+    fn next(&mut self) -> Option<RawEntry<'t>> {
+        let rest = self.rest;
+        let space = rest.iter().position(|&b| b == b' ')?;
+        let nul = space + rest[space..].iter().position(|&b| b == 0)?;
+        let end = nul + 1 + self.id_len;
+        let entry = RawEntry {
+            mode: &rest[..space],
+            name: &rest[space + 1..nul],
+            id: rest.get(nul + 1..end)?,
+        };
+        self.rest = &rest[end..];
+        Some(entry)
+    }
+}
+
+struct RawEntry<'t> {
+    mode: &'t [u8],
+    name: &'t [u8],
+    id: &'t [u8],
+}
+
+impl RawEntry<'_> {
+    fn is_tree(&self) -> bool {
+        self.mode == b"40000"
+    }
+
+    /// A regular file (not a symbolic link, which is never followed).
+    fn is_file(&self) -> bool {
+        self.mode.starts_with(b"100")
+    }
+
+    fn oid(&self) -> Oid {
+        Oid::from_bytes(self.id).unwrap_or(Oid::ZERO_SHA1)
+    }
+
+    /// Git's order of tree entries: by name, a folder's name compared as if it ended
+    /// in `/`.
+    fn git_order(&self, other: &RawEntry<'_>) -> std::cmp::Ordering {
+        let n = self.name.len().min(other.name.len());
+        self.name[..n].cmp(&other.name[..n]).then_with(|| {
+            let next = |e: &RawEntry<'_>| e.name.get(n).copied().or(e.is_tree().then_some(b'/'));
+            next(self).cmp(&next(other))
+        })
+    }
+}
+
+/// The id of the subtree at `path`, or `None` where there is none.
+fn subtree_id(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>, git2::Error> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => Ok(Some(entry.id())),
         Ok(_) => Ok(None),
         Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
         Err(e) => Err(e),

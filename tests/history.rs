@@ -751,3 +751,21 @@ fn codeowners_block_is_written_and_checked() {
     assert!(text.starts_with("* @test/everyone\n"));
     assert!(repo.check().with_code("codeowners-outdated").is_empty());
 }
+
+#[test]
+fn a_corrupt_or_outdated_cache_is_rebuilt() {
+    let repo = repository();
+    let cache = repo.path().join(".git/ismsbook/history.json");
+    assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
+    std::fs::write(&cache, b"{ not json").unwrap();
+    assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
+    // A cache of another format, claiming the current HEAD, is not trusted.
+    let text = std::fs::read_to_string(&cache).unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let mut old = value.clone();
+    old["format"] = 1.into();
+    old["files"] = serde_json::json!({});
+    std::fs::write(&cache, old.to_string()).unwrap();
+    assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
+    assert!(repo.check().diagnostics.is_empty());
+}
