@@ -139,7 +139,12 @@ impl Config {
         let text = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                let bare = root.join("HEAD").is_file()
+                    && root.join("objects").is_dir()
+                    && root.join("refs").is_dir();
+                let hint = if bare {
+                    "this is a bare git repository, which has no working files: run ismsbook in a clone of it (`git clone` it first)"
+                } else if e.kind() == std::io::ErrorKind::NotFound {
                     "run `ismsbook init` to start a new ISMS repository, or pass --root DIR"
                 } else {
                     "check the file's permissions"

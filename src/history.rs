@@ -388,6 +388,29 @@ impl History {
     }
 }
 
+/// The commit on HEAD's first-parent chain that was the branch's state at the end of
+/// `date` (committer dates): what the handbook was on that day. `None` when HEAD is
+/// younger than the repository's first commit on that chain.
+pub fn commit_as_of(repo: &Repository, date: NaiveDate) -> Result<Option<Oid>, git2::Error> {
+    let end_of_day = date.and_hms_opt(23, 59, 59).expect("a valid time");
+    let mut commit = repo.head()?.peel_to_commit()?;
+    loop {
+        let when = commit.committer().when();
+        let local = chrono::DateTime::from_timestamp(
+            when.seconds() + i64::from(when.offset_minutes()) * 60,
+            0,
+        )
+        .map(|t| t.naive_utc());
+        if local.is_some_and(|t| t <= end_of_day) {
+            return Ok(Some(commit.id()));
+        }
+        match commit.parent(0) {
+            Ok(parent) => commit = parent,
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
 /// libgit2 re-hashes every object it reads to verify it (SHA-1 with collision
 /// detection), which is most of the cost of a history walk; git itself does not do
 /// this on reads. The repository is the user's own, read-only to ismsbook, so the

@@ -769,3 +769,40 @@ fn a_corrupt_or_outdated_cache_is_rebuilt() {
     assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
     assert!(repo.check().diagnostics.is_empty());
 }
+
+#[test]
+fn a_bare_repository_given_as_root_says_so() {
+    let origin = repository();
+    let bare = Repo::empty();
+    let url = format!("file://{}", origin.path().display());
+    bare.git(&["clone", "-q", "--bare", &url, "."]);
+    let output = bare.cmd(&["check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("bare git repository"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn the_commit_as_of_a_date_is_the_branch_on_that_day() {
+    let repo = repository();
+    repo.write(
+        "policies/access-control.md",
+        &policy_at("1.1", "approved", "2026-02-01", "Next", "Changed."),
+    );
+    repo.commit("1.1", "Ann", "2026-02-02T09:00:00+00:00");
+    let first = repo.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let second = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let git = git2::Repository::open(repo.path()).unwrap();
+    let as_of = |d: &str| {
+        ismsbook::history::commit_as_of(&git, d.parse().unwrap())
+            .unwrap()
+            .map(|o| o.to_string())
+    };
+    assert_eq!(as_of("2026-01-09"), None);
+    assert_eq!(as_of("2026-01-10").as_deref(), Some(first.as_str()));
+    assert_eq!(as_of("2026-02-01").as_deref(), Some(first.as_str()));
+    assert_eq!(as_of("2026-02-02").as_deref(), Some(second.as_str()));
+}
