@@ -395,13 +395,7 @@ pub fn commit_as_of(repo: &Repository, date: NaiveDate) -> Result<Option<Oid>, g
     let end_of_day = date.and_hms_opt(23, 59, 59).expect("a valid time");
     let mut commit = repo.head()?.peel_to_commit()?;
     loop {
-        let when = commit.committer().when();
-        let local = chrono::DateTime::from_timestamp(
-            when.seconds() + i64::from(when.offset_minutes()) * 60,
-            0,
-        )
-        .map(|t| t.naive_utc());
-        if local.is_some_and(|t| t <= end_of_day) {
+        if landed(&commit).is_some_and(|t| t <= end_of_day) {
             return Ok(Some(commit.id()));
         }
         match commit.parent(0) {
@@ -409,6 +403,13 @@ pub fn commit_as_of(repo: &Repository, date: NaiveDate) -> Result<Option<Oid>, g
             Err(_) => return Ok(None),
         }
     }
+}
+
+/// When a commit landed: its committer time, in the committer's time zone.
+fn landed(commit: &Commit<'_>) -> Option<chrono::NaiveDateTime> {
+    let when = commit.committer().when();
+    chrono::DateTime::from_timestamp(when.seconds() + i64::from(when.offset_minutes()) * 60, 0)
+        .map(|t| t.naive_utc())
 }
 
 /// libgit2 re-hashes every object it reads to verify it (SHA-1 with collision
@@ -857,16 +858,10 @@ fn describe(repo: &Repository, commit: &Commit<'_>, at_boundary: bool) -> Commit
         .unwrap_or_default()
         .trim()
         .to_string();
-    let time = commit.committer().when();
     let date = (!at_boundary)
-        .then(|| {
-            chrono::DateTime::from_timestamp(
-                time.seconds() + i64::from(time.offset_minutes()) * 60,
-                0,
-            )
-        })
+        .then(|| landed(commit))
         .flatten()
-        .map(|t| t.date_naive());
+        .map(|t| t.date());
     CommitInfo {
         id: commit.id().to_string(),
         date,

@@ -223,9 +223,7 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             })
         }
         Command::Diff { range } => {
-            let root = find_root(cli.root.as_deref())?;
-            let (handbook, _) =
-                Handbook::load(&root).map_err(|e| Failure::Config(root.clone(), e))?;
+            let handbook = load_handbook(cli)?;
             let history = History::load(&handbook.config);
             let repo = history.repository().ok_or_else(|| {
                 Failure::Usage("diff needs a git repository, and there is none here".to_string())
@@ -263,9 +261,7 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Codeowners { write } => {
-            let root = find_root(cli.root.as_deref())?;
-            let (handbook, _) =
-                Handbook::load(&root).map_err(|e| Failure::Config(root.clone(), e))?;
+            let handbook = load_handbook(cli)?;
             let history = History::load(&handbook.config);
             if *write {
                 let workdir = history
@@ -285,9 +281,7 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Log { document, format } => {
-            let root = find_root(cli.root.as_deref())?;
-            let (handbook, _) =
-                Handbook::load(&root).map_err(|e| Failure::Config(root.clone(), e))?;
+            let handbook = load_handbook(cli)?;
             let doc = handbook
                 .by_id(document)
                 .or_else(|| {
@@ -349,9 +343,7 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             id,
             owner,
         } => {
-            let root = find_root(cli.root.as_deref())?;
-            let (handbook, _) = ismsbook::handbook::Handbook::load(&root)
-                .map_err(|e| Failure::Config(root.clone(), e))?;
+            let handbook = load_handbook(cli)?;
             let request = ismsbook::scaffold::NewDocument {
                 doc_type: *doc_type,
                 title: title.clone(),
@@ -439,6 +431,15 @@ fn log_table(
         out.push_str("(no committed versions)\n");
     }
     out
+}
+
+/// The handbook of the repository the command runs in (its own diagnostics are for
+/// `check` to report).
+fn load_handbook(cli: &Cli) -> Result<Handbook, Failure> {
+    let root = find_root(cli.root.as_deref())?;
+    Handbook::load(&root)
+        .map(|(handbook, _)| handbook)
+        .map_err(|e| Failure::Config(root, e))
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
