@@ -113,6 +113,9 @@ pub struct Config {
     pub roles: BTreeMap<String, Role>,
 }
 
+/// Folders of the built handbook that documents may not use.
+const RESERVED_FOLDERS: [&str; 2] = ["assets", "controls"];
+
 pub const DEFAULT_CLASSIFICATIONS: [&str; 4] = ["public", "internal", "confidential", "restricted"];
 
 /// The folders scanned when book.toml does not list any.
@@ -218,6 +221,21 @@ impl Config {
                             at(doc_type.span()),
                             format!("document folder `{path}` {why}"),
                             "name a folder inside the repository, relative to book.toml",
+                        );
+                    }
+                    let first = path
+                        .trim_start_matches("./")
+                        .split('/')
+                        .next()
+                        .unwrap_or_default();
+                    if RESERVED_FOLDERS.contains(&first) {
+                        error(
+                            "config-invalid",
+                            at(doc_type.span()),
+                            format!(
+                                "document folder `{path}` would collide with the handbook's own `{first}/` pages"
+                            ),
+                            "rename the folder; `assets` and `controls` are reserved for the handbook",
                         );
                     }
                     list.push(Folder {
@@ -475,6 +493,19 @@ mod tests {
         );
         assert!(d.message.contains("build-dir"), "{}", d.message);
         assert_eq!((d.line, d.column), (5, 1));
+    }
+
+    #[test]
+    fn document_folders_may_not_take_the_handbooks_own_names() {
+        let err = parse(&format!(
+            "{MINIMAL}[build.folders]\ncontrols = \"standard\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            err.diagnostics[0].message.contains("collide"),
+            "{:?}",
+            err.diagnostics
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! The pipeline, one module for each kind of data:
 //! `config` (book.toml) → `sources` (files) → `document` (front matter and Markdown)
 //! → `handbook` (the linked model, with `catalog` and `soa`) → `checks` (diagnostics)
-//! → `report` (human, JSON, GitHub annotations).
+//! → `report` (human, JSON, GitHub annotations); `history` (git) feeds the checks
+//! and the revision tables; `render` and `export` make the handbook, `output` writes
+//! it safely.
 
 pub mod catalog;
 pub mod changes;
@@ -14,9 +16,12 @@ pub mod codeowners;
 pub mod config;
 pub mod diagnostic;
 pub mod document;
+pub mod export;
 pub mod handbook;
 pub mod history;
 pub mod markdown;
+pub mod output;
+pub mod render;
 pub mod report;
 pub mod scaffold;
 pub mod schema;
@@ -132,4 +137,59 @@ impl CheckReport {
         };
         Ok((label, verdicts))
     }
+}
+
+/// Why a build did not happen; nothing was written in any case.
+pub enum BuildError {
+    /// book.toml or a catalog cannot be used (exit code 2).
+    Config(ConfigError),
+    /// A template override is broken (exit code 2).
+    Theme(render::ThemeError),
+    /// The checks found errors (exit code 1): a handbook with errors is not published.
+    Checks(Box<CheckReport>),
+    /// The destination cannot be used, or writing failed (exit code 2).
+    Output(output::OutputError),
+}
+
+/// A finished build.
+pub struct Built {
+    pub report: CheckReport,
+    pub documents: usize,
+    pub controls: usize,
+    pub files: usize,
+    pub dest: std::path::PathBuf,
+}
+
+/// Checks the repository at `root` and, when there are no errors, writes the
+/// handbook to `dest` (default: book.toml's build-dir).
+pub fn build(
+    root: &Path,
+    today: NaiveDate,
+    options: &render::Options,
+    dest: Option<&Path>,
+) -> Result<Built, BuildError> {
+    let report = check(root, today).map_err(BuildError::Config)?;
+    if report.errors() > 0 {
+        return Err(BuildError::Checks(Box::new(report)));
+    }
+    let config = &report.handbook.config;
+    let dest = match dest {
+        Some(dest) => dest.to_path_buf(),
+        None => config.root.join(&config.build_dir),
+    };
+    let folders: Vec<_> = config
+        .folders
+        .iter()
+        .map(|f| config.root.join(&f.path))
+        .collect();
+    output::check_destination(&config.root, &dest, &folders).map_err(BuildError::Output)?;
+    let site = render::render(&report, today, options).map_err(BuildError::Theme)?;
+    output::write(&site, &dest).map_err(BuildError::Output)?;
+    Ok(Built {
+        documents: site.documents,
+        controls: site.controls,
+        files: site.files.len(),
+        report,
+        dest,
+    })
 }

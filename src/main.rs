@@ -101,6 +101,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LogFormat::Human)]
         format: LogFormat,
     },
+    /// Build the handbook: static HTML, search and exports, from a repository that
+    /// passes `check` (warnings are listed on the gaps page).
+    #[command(
+        after_help = "Examples:\n  ismsbook build                  # into book/ (book.toml's build-dir)\n  ismsbook build --dest public    # for a static host\n  ismsbook build --drafts         # include drafts, watermarked"
+    )]
+    Build {
+        /// Where to write the handbook (default: book.toml's build-dir).
+        #[arg(long, value_name = "DIR")]
+        dest: Option<PathBuf>,
+        /// Publish drafts and documents in review too, with a DRAFT watermark.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Print the JSON Schema of the front matter, for editor completion and validation.
     #[command(after_help = "Examples:\n  ismsbook schema > front-matter.schema.json")]
     Schema,
@@ -221,6 +234,63 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Build { dest, drafts } => {
+            let root = find_root(cli.root.as_deref())?;
+            let started = std::time::Instant::now();
+            let options = ismsbook::render::Options { drafts: *drafts };
+            let built = match ismsbook::build(&root, today, &options, dest.as_deref()) {
+                Ok(built) => built,
+                Err(ismsbook::BuildError::Config(e)) => return Err(Failure::Config(root, e)),
+                Err(ismsbook::BuildError::Theme(e)) => {
+                    return Err(Failure::Config(
+                        root,
+                        ConfigError {
+                            diagnostics: e.diagnostics,
+                        },
+                    ));
+                }
+                Err(ismsbook::BuildError::Output(e)) => return Err(Failure::Usage(e.to_string())),
+                Err(ismsbook::BuildError::Checks(report)) => {
+                    print!(
+                        "{}",
+                        report::render(&report.diagnostics, Format::Human, &root, color)
+                    );
+                    eprintln!(
+                        "build: {} {}; nothing was written (run `ismsbook check` for details)",
+                        report.errors(),
+                        plural(report.errors(), "error", "errors")
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let shown: Vec<_> = built
+                .report
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity != ismsbook::diagnostic::Severity::Note)
+                .cloned()
+                .collect();
+            print!("{}", report::render(&shown, Format::Human, &root, color));
+            let warnings = built.report.warnings();
+            let dest = built
+                .dest
+                .strip_prefix(&root)
+                .unwrap_or(&built.dest)
+                .display()
+                .to_string();
+            println!(
+                "build: {} {}, {} controls, {} files into {}/ in {:.2}s ({} {})",
+                built.documents,
+                plural(built.documents, "document", "documents"),
+                built.controls,
+                built.files,
+                dest,
+                started.elapsed().as_secs_f64(),
+                warnings,
+                plural(warnings, "warning", "warnings"),
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Diff { range } => {
             let handbook = load_handbook(cli)?;

@@ -42,7 +42,7 @@ pub struct Doc {
 }
 
 fn folder(i: usize) -> (&'static str, &'static str) {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         ("policies", "POL")
     } else {
         ("procedures", "PRC")

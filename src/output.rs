@@ -1,0 +1,164 @@
+//! Writing a rendered site to disk without ever leaving a half-written handbook:
+//! the site is written into a staging folder beside the destination and swapped into
+//! place with renames. The destination is replaced only when it carries ismsbook's
+//! marker file (or is empty), and two builds into one destination take turns (a lock
+//! held by the operating system, released even if a build is killed).
+
+use crate::render::Site;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The file that marks a folder as written by ismsbook.
+pub const MARKER: &str = ".ismsbook-build";
+const MARKER_TEXT: &str =
+    "This folder is written by `ismsbook build` and replaced by every build.\n";
+
+#[derive(Debug)]
+pub enum OutputError {
+    /// The destination cannot be used (exit code 2).
+    Refused(String),
+    /// Writing failed; the previous handbook is untouched.
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputError::Refused(why) => f.write_str(why),
+            OutputError::Io(path, e) => write!(
+                f,
+                "cannot write {}: {e}; the previous handbook is unchanged",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Checks that `dest` may be replaced by a build of the repository at `root`.
+pub fn check_destination(
+    root: &Path,
+    dest: &Path,
+    source_folders: &[PathBuf],
+) -> Result<(), OutputError> {
+    let canonical = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root_abs, dest_abs) = (canonical(root), canonical(dest));
+    if dest_abs == root_abs || root_abs.starts_with(&dest_abs) {
+        return Err(OutputError::Refused(format!(
+            "{} would replace the repository itself; choose a folder of its own such as book/",
+            dest.display()
+        )));
+    }
+    for folder in source_folders {
+        let folder = canonical(folder);
+        if dest_abs.starts_with(&folder) || folder.starts_with(&dest_abs) {
+            return Err(OutputError::Refused(format!(
+                "{} overlaps the document folder {}; choose a folder of its own",
+                dest.display(),
+                folder.display()
+            )));
+        }
+    }
+    if dest.is_dir()
+        && !dest.join(MARKER).is_file()
+        && fs::read_dir(dest)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(OutputError::Refused(format!(
+            "{} exists and was not written by ismsbook (it has no {MARKER} file); refusing to replace it. Remove it or choose another folder",
+            dest.display()
+        )));
+    }
+    if dest.exists() && !dest.is_dir() {
+        return Err(OutputError::Refused(format!(
+            "{} exists and is not a folder",
+            dest.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `site` to `dest`, replacing the previous build only once the new one is
+/// complete.
+pub fn write(site: &Site, dest: &Path) -> Result<(), OutputError> {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dest
+        .file_name()
+        .map_or_else(|| "book".into(), |n| n.to_string_lossy().into_owned());
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e| OutputError::Io(path, e)
+    };
+    fs::create_dir_all(parent).map_err(io(parent))?;
+
+    // One build at a time per destination.
+    let lock_path = parent.join(format!(".{name}.ismsbook-lock"));
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+
+    let staging = parent.join(format!(".{name}.ismsbook-new"));
+    let old = parent.join(format!(".{name}.ismsbook-old"));
+    // Leftovers of an interrupted build are ours (the lock is held): clear them.
+    for leftover in [&staging, &old] {
+        if leftover.exists() {
+            fs::remove_dir_all(leftover).map_err(io(leftover))?;
+        }
+    }
+    let result = write_tree(site, &staging).and_then(|()| swap(&staging, dest, &old));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    drop(lock);
+    result
+}
+
+fn write_tree(site: &Site, staging: &Path) -> Result<(), OutputError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e| OutputError::Io(path, e)
+    };
+    fs::create_dir_all(staging).map_err(io(staging))?;
+    fs::write(staging.join(MARKER), MARKER_TEXT).map_err(io(staging))?;
+    for (path, bytes) in &site.files {
+        let full = staging.join(path);
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        let mut file = File::create(&full).map_err(io(&full))?;
+        file.write_all(bytes).map_err(io(&full))?;
+    }
+    Ok(())
+}
+
+/// Moves the finished build into place: the old one aside, the new one in, the old
+/// one removed. Between the two renames the destination is briefly absent, never
+/// half-written.
+fn swap(staging: &Path, dest: &Path, old: &Path) -> Result<(), OutputError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e| OutputError::Io(path, e)
+    };
+    let had_previous = dest.is_dir();
+    if had_previous {
+        fs::rename(dest, old).map_err(io(dest))?;
+    }
+    if let Err(e) = fs::rename(staging, dest) {
+        if had_previous {
+            let _ = fs::rename(old, dest);
+        }
+        return Err(OutputError::Io(dest.to_path_buf(), e));
+    }
+    if had_previous {
+        fs::remove_dir_all(old).map_err(io(old))?;
+    }
+    Ok(())
+}
