@@ -12,6 +12,8 @@
     return query.toLowerCase().split(/\s+/).filter(function (t) { return t.length > 0; });
   }
 
+  // Every word must occur; a word in the id or title weighs most, then how often it
+  // occurs in the text (up to ten times).
   function score(doc, words) {
     var title = (doc.id + " " + doc.title).toLowerCase();
     var text = doc.text.toLowerCase();
@@ -19,9 +21,10 @@
     for (var i = 0; i < words.length; i++) {
       var w = words[i];
       var inTitle = title.indexOf(w) >= 0;
-      var at = text.indexOf(w);
-      if (!inTitle && at < 0) { return 0; }
-      total += (inTitle ? 10 : 0) + (at >= 0 ? 1 : 0);
+      var count = 0;
+      for (var at = text.indexOf(w); at >= 0 && count < 10; at = text.indexOf(w, at + w.length)) { count++; }
+      if (!inTitle && count === 0) { return 0; }
+      total += (inTitle ? 20 : 0) + count;
     }
     return total;
   }
