@@ -25,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod soa;
 pub mod sources;
 
@@ -160,6 +161,33 @@ pub struct Built {
     pub dest: std::path::PathBuf,
 }
 
+/// Checks the repository at `root` and, when there are no errors, renders the
+/// handbook in memory (what `build` writes and `serve` serves).
+pub fn render_site(
+    root: &Path,
+    today: NaiveDate,
+    options: &render::Options,
+) -> Result<(CheckReport, render::Site), BuildError> {
+    render_site_with(root, today, options, &|_| {})
+}
+
+/// `render_site`, telling `progress` which phase it is in.
+fn render_site_with(
+    root: &Path,
+    today: NaiveDate,
+    options: &render::Options,
+    progress: &dyn Fn(&str),
+) -> Result<(CheckReport, render::Site), BuildError> {
+    progress("checking documents and reading history");
+    let report = check(root, today).map_err(BuildError::Config)?;
+    if report.errors() > 0 {
+        return Err(BuildError::Checks(Box::new(report)));
+    }
+    progress("rendering pages");
+    let site = render::render(&report, today, options).map_err(BuildError::Theme)?;
+    Ok((report, site))
+}
+
 /// Checks the repository at `root` and, when there are no errors, writes the
 /// handbook to `dest` (default: book.toml's build-dir).
 pub fn build(
@@ -167,11 +195,9 @@ pub fn build(
     today: NaiveDate,
     options: &render::Options,
     dest: Option<&Path>,
+    progress: &dyn Fn(&str),
 ) -> Result<Built, BuildError> {
-    let report = check(root, today).map_err(BuildError::Config)?;
-    if report.errors() > 0 {
-        return Err(BuildError::Checks(Box::new(report)));
-    }
+    let (report, site) = render_site_with(root, today, options, progress)?;
     let config = &report.handbook.config;
     let dest = match dest {
         Some(dest) => dest.to_path_buf(),
@@ -183,7 +209,7 @@ pub fn build(
         .map(|f| config.root.join(&f.path))
         .collect();
     output::check_destination(&config.root, &dest, &folders).map_err(BuildError::Output)?;
-    let site = render::render(&report, today, options).map_err(BuildError::Theme)?;
+    progress("writing files");
     output::write(&site, &dest).map_err(BuildError::Output)?;
     Ok(Built {
         documents: site.documents,

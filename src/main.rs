@@ -114,6 +114,22 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the handbook on 127.0.0.1, rebuilt and reloaded in the browser whenever a
+    /// document, the SoA, book.toml or a template changes.
+    #[command(
+        after_help = "Examples:\n  ismsbook serve\n  ismsbook serve --port 8080 --open\n  ismsbook serve --drafts         # see drafts while writing them"
+    )]
+    Serve {
+        /// The port (0 for any free one).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Open the handbook in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Show drafts and documents in review too.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Print the JSON Schema of the front matter, for editor completion and validation.
     #[command(after_help = "Examples:\n  ismsbook schema > front-matter.schema.json")]
     Schema,
@@ -239,7 +255,18 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             let root = find_root(cli.root.as_deref())?;
             let started = std::time::Instant::now();
             let options = ismsbook::render::Options { drafts: *drafts };
-            let built = match ismsbook::build(&root, today, &options, dest.as_deref()) {
+            // Progress on a terminal only; logs and pipes get the summary line alone.
+            let terminal = std::io::stderr().is_terminal();
+            let progress = |phase: &str| {
+                if terminal {
+                    eprint!("\r\x1b[2Kbuild: {phase}…");
+                }
+            };
+            let result = ismsbook::build(&root, today, &options, dest.as_deref(), &progress);
+            if terminal {
+                eprint!("\r\x1b[2K");
+            }
+            let built = match result {
                 Ok(built) => built,
                 Err(ismsbook::BuildError::Config(e)) => return Err(Failure::Config(root, e)),
                 Err(ismsbook::BuildError::Theme(e)) => {
@@ -290,6 +317,40 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
                 warnings,
                 plural(warnings, "warning", "warnings"),
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { port, open, drafts } => {
+            let root = find_root(cli.root.as_deref())?;
+            let options = ismsbook::render::Options { drafts: *drafts };
+            let server =
+                ismsbook::serve::Server::start(&root, *port, today, options).map_err(|e| {
+                    Failure::Usage(format!(
+                        "cannot listen on 127.0.0.1:{port}: {e} (choose another with --port)"
+                    ))
+                })?;
+            let address = server
+                .address()
+                .map_err(|e| Failure::Usage(e.to_string()))?;
+            let url = format!("http://{address}/");
+            println!("serving the handbook at {url} (Ctrl-C to stop)");
+            let _ = std::io::stdout().flush();
+            if *open {
+                let opener = if cfg!(target_os = "macos") {
+                    "open"
+                } else if cfg!(windows) {
+                    "explorer"
+                } else {
+                    "xdg-open"
+                };
+                if std::process::Command::new(opener)
+                    .arg(&url)
+                    .spawn()
+                    .is_err()
+                {
+                    eprintln!("serve: could not start a browser; open {url} yourself");
+                }
+            }
+            server.run();
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { range } => {

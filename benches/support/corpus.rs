@@ -100,6 +100,14 @@ pub fn text(docs: &[Doc], i: usize, change: &str, rng: &mut Rng) -> String {
 
 const BOOK_TOML: &str = "[book]\ntitle = \"Benchmark ISMS\"\norganization = \"Bench Ltd\"\n\n[build.folders]\npolicies = \"policy\"\nprocedures = \"procedure\"\n\n[roles.CISO]\nname = \"Chief Information Security Officer\"\nhandle = \"@bench/security\"\n";
 
+/// A SoA with every Annex A control decided, applicable and implemented.
+fn soa() -> String {
+    ismsbook::scaffold::soa_template(&ismsbook::catalog::Catalog::iso27001_2022()).replace(
+        "    applicable:\n    status:\n    justification:\n",
+        "    applicable: true\n    status: implemented\n    justification: \"Risk R-01.\"\n",
+    )
+}
+
 /// Writes the corpus into `dir` (a new git repository with a checked-out work tree).
 pub fn generate(dir: &Path, documents_count: usize, commits: usize) {
     std::fs::create_dir_all(dir).unwrap();
@@ -121,6 +129,7 @@ pub fn generate(dir: &Path, documents_count: usize, commits: usize) {
         "commit refs/heads/main\nauthor Importer <import@bench> {time} +0000\ncommitter Importer <import@bench> {time} +0000\ndata 10\nImport all\n"
     );
     inline(&mut stream, "book.toml", BOOK_TOML);
+    inline(&mut stream, "soa.yaml", &soa());
     for i in 0..docs.len() {
         let content = text(&docs, i, "Initial version", &mut rng);
         inline(&mut stream, &docs[i].path.clone(), &content);
