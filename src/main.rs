@@ -257,12 +257,24 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             let options = ismsbook::render::Options { drafts: *drafts };
             // Progress on a terminal only; logs and pipes get the summary line alone.
             let terminal = std::io::stderr().is_terminal();
+            // ISMSBOOK_TIMINGS=1 prints how long each phase took (for performance work).
+            let timings = std::env::var_os("ISMSBOOK_TIMINGS").is_some();
+            let phase_start = std::cell::Cell::new((std::time::Instant::now(), String::new()));
             let progress = |phase: &str| {
-                if terminal {
+                let (since, previous) =
+                    phase_start.replace((std::time::Instant::now(), phase.to_string()));
+                if timings && !previous.is_empty() {
+                    eprintln!(
+                        "timing: {previous}: {:.0} ms",
+                        since.elapsed().as_secs_f64() * 1e3
+                    );
+                }
+                if terminal && !timings {
                     eprint!("\r\x1b[2Kbuild: {phase}…");
                 }
             };
             let result = ismsbook::build(&root, today, &options, dest.as_deref(), &progress);
+            progress("");
             if terminal {
                 eprint!("\r\x1b[2K");
             }

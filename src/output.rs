@@ -113,7 +113,7 @@ pub fn write(site: &Site, dest: &Path) -> Result<(), OutputError> {
             fs::remove_dir_all(leftover).map_err(io(leftover))?;
         }
     }
-    let result = write_tree(site, &staging).and_then(|()| swap(&staging, dest, &old));
+    let result = write_tree(site, &staging, dest).and_then(|()| swap(&staging, dest, &old));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
@@ -121,17 +121,35 @@ pub fn write(site: &Site, dest: &Path) -> Result<(), OutputError> {
     result
 }
 
-fn write_tree(site: &Site, staging: &Path) -> Result<(), OutputError> {
+/// Writes the site into `staging`. A file identical to the one in the previous build
+/// is hard-linked instead of written: no new inode, no data written, and removing the
+/// previous build then frees nothing. (Files are never changed in place, so the two
+/// builds never affect each other.)
+fn write_tree(site: &Site, staging: &Path, previous: &Path) -> Result<(), OutputError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |e| OutputError::Io(path, e)
     };
     fs::create_dir_all(staging).map_err(io(staging))?;
     fs::write(staging.join(MARKER), MARKER_TEXT).map_err(io(staging))?;
+    let dirs: std::collections::BTreeSet<&Path> = site
+        .files
+        .keys()
+        .filter_map(|p| Path::new(p).parent())
+        .collect();
+    for dir in dirs {
+        fs::create_dir_all(staging.join(dir)).map_err(io(dir))?;
+    }
+    let reuse = previous.join(MARKER).is_file();
     for (path, bytes) in &site.files {
         let full = staging.join(path);
-        if let Some(dir) = full.parent() {
-            fs::create_dir_all(dir).map_err(io(dir))?;
+        if reuse {
+            let old = previous.join(path);
+            let same = fs::metadata(&old).is_ok_and(|m| m.len() == bytes.len() as u64)
+                && fs::read(&old).is_ok_and(|b| b == *bytes);
+            if same && fs::hard_link(&old, &full).is_ok() {
+                continue;
+            }
         }
         let mut file = File::create(&full).map_err(io(&full))?;
         file.write_all(bytes).map_err(io(&full))?;

@@ -18,6 +18,7 @@ use crate::history::{Coverage, History, Links};
 use crate::markdown::{self, Outline};
 use chrono::NaiveDate;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -244,6 +245,15 @@ struct RevisionRow {
     pull_request_url: Option<String>,
 }
 
+/// One rendered document page and what the register and search need of it.
+struct RenderedDocument {
+    page: String,
+    html: String,
+    row: Register,
+    search: serde_json::Value,
+    retired: bool,
+}
+
 /// What every page shares.
 struct Common<'a> {
     book: BookContext<'a>,
@@ -345,78 +355,95 @@ pub fn render(
     let changed_after_approval = flagged("changed-after-approval");
     let backlinks = backlinks(handbook, &published);
 
-    // Document pages and the register.
+    // Document pages and the register. Revisions need the git repository, which
+    // stays on this thread; the pages then render on all cores.
+    let revision_rows: Vec<Vec<RevisionRow>> = published
+        .iter()
+        .map(|&i| revisions(history, &handbook.documents[i].path, &links))
+        .collect();
+    let rendered: Vec<Result<RenderedDocument, ThemeError>> = published
+        .par_iter()
+        .zip(revision_rows)
+        .map(|(&i, revisions)| {
+            let doc = &handbook.documents[i];
+            let meta = doc.meta.as_ref().expect("published documents are complete");
+            let page = page_of(&doc.path);
+            let root = root_of(&page);
+            let next_review = (meta.status == Status::Approved)
+                .then(|| checks::next_review(handbook, meta))
+                .flatten();
+            let overdue = next_review.is_some_and(|d| d < today);
+            let (body, text) = render_body(doc, &handbook.outlines[i], handbook, &published_paths, &root);
+            let role = |key: &str| match handbook.config.roles.get(key) {
+                Some(role) => format!("{} ({key})", role.name),
+                None => key.to_string(),
+            };
+            let mut context = common.context(&root);
+            context.insert(
+                "doc",
+                &serde_json::json!({
+                    "id": meta.id,
+                    "title": meta.title,
+                    "type_label": meta.doc_type.label(),
+                    "version": meta.version.to_string(),
+                    "status": meta.status.as_str(),
+                    "owner": role(&meta.owner),
+                    "approvers": meta.approvers.iter().map(|a| role(&a.value)).collect::<Vec<_>>(),
+                    "approved_by": meta.approved_by.as_deref().map(role),
+                    "approved_on": meta.approved_on.map(|d| d.to_string()),
+                    "effective": meta.effective.or(meta.approved_on).map(|d| d.to_string()),
+                    "next_review": next_review.map(|d| d.to_string()),
+                    "overdue": overdue,
+                    "classification": meta.classification,
+                    "path": doc.path,
+                    "controls": document_controls(handbook, meta),
+                    "clauses": meta.clauses.iter().filter_map(|c| handbook.catalog.clause(c.value.trim())).map(|c| serde_json::json!({"id": c.id, "title": c.title})).collect::<Vec<_>>(),
+                    "related": meta.related.iter().map(|r| match handbook.by_id(&r.value) {
+                        Some(target) => doc_link(target),
+                        None => DocLink { id: r.value.clone(), title: String::new(), url: None, status: String::new() },
+                    }).collect::<Vec<_>>(),
+                    "backlinks": backlinks.get(&i).into_iter().flatten().filter(|&&j| {
+                        // A related document already listed is not repeated as a backlink.
+                        let id = handbook.documents[j].id.as_deref().unwrap_or_default();
+                        !meta.related.iter().any(|r| r.value == id)
+                    }).map(|&j| doc_link(&handbook.documents[j])).collect::<Vec<_>>(),
+                }),
+            );
+            context.insert("body", &body);
+            context.insert("revisions", &revisions);
+            let html = render_page(&tera, "document.html", &context)?;
+            Ok(RenderedDocument {
+                row: Register {
+                    id: meta.id.clone(),
+                    title: meta.title.clone(),
+                    type_label: meta.doc_type.label(),
+                    version: meta.version.to_string(),
+                    status: meta.status.as_str(),
+                    owner: meta.owner.clone(),
+                    approved_on: meta.approved_on.map(|d| d.to_string()),
+                    next_review: next_review.map(|d| d.to_string()),
+                    overdue,
+                    changed_after_approval: changed_after_approval.contains(doc.path.as_str()),
+                    url: page.clone(),
+                },
+                search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": text}),
+                retired: meta.status == Status::Retired,
+                page,
+                html,
+            })
+        })
+        .collect();
     let mut register = Vec::new();
     let mut retired = Vec::new();
     let mut search = Vec::new();
-    for &i in &published {
-        let doc = &handbook.documents[i];
-        let outline = &handbook.outlines[i];
-        let meta = doc.meta.as_ref().expect("published documents are complete");
-        let page = page_of(&doc.path);
-        let root = root_of(&page);
-        let next_review = (meta.status == Status::Approved)
-            .then(|| checks::next_review(handbook, meta))
-            .flatten();
-        let overdue = next_review.is_some_and(|d| d < today);
-        let body = render_body(doc, outline, handbook, &published_paths, &root);
-        let role = |key: &str| match handbook.config.roles.get(key) {
-            Some(role) => format!("{} ({key})", role.name),
-            None => key.to_string(),
-        };
-        let mut context = common.context(&root);
-        context.insert(
-            "doc",
-            &serde_json::json!({
-                "id": meta.id,
-                "title": meta.title,
-                "type_label": meta.doc_type.label(),
-                "version": meta.version.to_string(),
-                "status": meta.status.as_str(),
-                "owner": role(&meta.owner),
-                "approvers": meta.approvers.iter().map(|a| role(&a.value)).collect::<Vec<_>>(),
-                "approved_by": meta.approved_by.as_deref().map(role),
-                "approved_on": meta.approved_on.map(|d| d.to_string()),
-                "effective": meta.effective.or(meta.approved_on).map(|d| d.to_string()),
-                "next_review": next_review.map(|d| d.to_string()),
-                "overdue": overdue,
-                "classification": meta.classification,
-                "path": doc.path,
-                "controls": document_controls(handbook, meta),
-                "clauses": meta.clauses.iter().filter_map(|c| handbook.catalog.clause(c.value.trim())).map(|c| serde_json::json!({"id": c.id, "title": c.title})).collect::<Vec<_>>(),
-                "related": meta.related.iter().map(|r| match handbook.by_id(&r.value) {
-                    Some(target) => doc_link(target),
-                    None => DocLink { id: r.value.clone(), title: String::new(), url: None, status: String::new() },
-                }).collect::<Vec<_>>(),
-                "backlinks": backlinks.get(&i).into_iter().flatten().filter(|&&j| {
-                    // A related document already listed is not repeated as a backlink.
-                    let id = handbook.documents[j].id.as_deref().unwrap_or_default();
-                    !meta.related.iter().any(|r| r.value == id)
-                }).map(|&j| doc_link(&handbook.documents[j])).collect::<Vec<_>>(),
-            }),
-        );
-        context.insert("body", &body);
-        context.insert("revisions", &revisions(history, &doc.path, &links));
-        site.add(page.clone(), render_page(&tera, "document.html", &context)?);
-
-        let row = Register {
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-            type_label: meta.doc_type.label(),
-            version: meta.version.to_string(),
-            status: meta.status.as_str(),
-            owner: meta.owner.clone(),
-            approved_on: meta.approved_on.map(|d| d.to_string()),
-            next_review: next_review.map(|d| d.to_string()),
-            overdue,
-            changed_after_approval: changed_after_approval.contains(doc.path.as_str()),
-            url: page.clone(),
-        };
-        search.push(serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": plain_text(&doc.body)}));
-        if meta.status == Status::Retired {
-            retired.push(row);
+    for rendered in rendered {
+        let rendered = rendered?;
+        site.add(rendered.page, rendered.html);
+        search.push(rendered.search);
+        if rendered.retired {
+            retired.push(rendered.row);
         } else {
-            register.push(row);
+            register.push(rendered.row);
         }
     }
     register.sort_by(|a, b| a.id.cmp(&b.id));
@@ -430,13 +457,18 @@ pub fn render(
         .iter()
         .map(|control| control_row(handbook, control, &published_paths, &doc_link))
         .collect();
-    for control in &controls {
-        let mut context = common.context("../");
-        context.insert("control", control);
-        site.add(
-            format!("controls/{}.html", control.id),
-            render_page(&tera, "control.html", &context)?,
-        );
+    let pages: Vec<Result<(String, String), ThemeError>> = controls
+        .par_iter()
+        .map(|control| {
+            let mut context = common.context("../");
+            context.insert("control", control);
+            let html = render_page(&tera, "control.html", &context)?;
+            Ok((format!("controls/{}.html", control.id), html))
+        })
+        .collect();
+    for page in pages {
+        let (path, html) = page?;
+        site.add(path, html);
     }
     site.controls = controls.len();
     let mut themes: Vec<serde_json::Value> = Vec::new();
@@ -779,7 +811,7 @@ fn render_body(
     handbook: &Handbook,
     published: &HashSet<&str>,
     root: &str,
-) -> String {
+) -> (String, String) {
     let mut anchors = outline.headings.iter().map(|h| h.anchor.clone());
     let mut events: Vec<Event<'_>> = Vec::new();
     // Depth of links and code, where control mentions are not linked; and whether
@@ -787,7 +819,17 @@ fn render_body(
     let mut in_link = 0usize;
     let mut in_heading = false;
     let mut dropped_links: Vec<bool> = Vec::new();
+    // The words of the body, for the search index, from the same pass.
+    let mut text = String::with_capacity(doc.body.len());
     for event in Parser::new_ext(&doc.body, markdown::options()) {
+        match &event {
+            Event::Text(t) | Event::Code(t) => {
+                text.push_str(t);
+                text.push(' ');
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => text.push(' '),
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -853,7 +895,7 @@ fn render_body(
     }
     let mut html = String::with_capacity(doc.body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+    (html, text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// `Some(Some(url))`: a document link rewritten to its page; `Some(None)`: a link to
@@ -917,22 +959,6 @@ fn link_mentions<'a>(
     }
 }
 
-/// The text of a body for the search index: words only, white space collapsed.
-fn plain_text(body: &str) -> String {
-    let mut text = String::with_capacity(body.len());
-    for event in Parser::new_ext(body, markdown::options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => {
-                text.push_str(&t);
-                text.push(' ');
-            }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => text.push(' '),
-            _ => {}
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -963,13 +989,5 @@ mod tests {
             None
         );
         assert_eq!(rewrite_link("procedures/p.md", "#steps", &published), None);
-    }
-
-    #[test]
-    fn plain_text_keeps_words() {
-        assert_eq!(
-            plain_text("# Title\n\nSome *emphasis* and `code`.\n\n- item"),
-            "Title Some emphasis and code . item"
-        );
     }
 }

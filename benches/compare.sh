@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Times ismsbook against mdBook, MkDocs (with the git-revision-date-localized plugin)
+# and the `git log --raw --no-renames` floor, side by side on one generated corpus.
+#
+#   benches/compare.sh [small|large] [RUNS]     (default: large, 5 runs)
+#
+# small = 300 documents / 3,000 commits; large = 2,000 documents / 20,000 commits.
+# Installs what it needs: mdBook (cargo install), MkDocs and the plugin (pip), GNU
+# time (apt). Prints a Markdown table of medians, ratios and peak memory; the figures
+# in docs/performance.md come from it.
+set -euo pipefail
+size=${1:-large}
+runs=${2:-5}
+case "$size" in
+  small) docs=300; commits=3000 ;;
+  large) docs=2000; commits=20000 ;;
+  *) echo "usage: $0 [small|large] [RUNS]" >&2; exit 2 ;;
+esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${ISMSBOOK_BENCH_DIR:-${TMPDIR:-/tmp}/ismsbook-compare}/$size
+mkdir -p "$work"
+
+command -v mdbook >/dev/null || cargo install mdbook --locked --quiet
+command -v mkdocs >/dev/null || python3 -m pip install --quiet mkdocs mkdocs-git-revision-date-localized-plugin
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+cargo build --release --quiet --manifest-path "$root/Cargo.toml" --bin ismsbook --example corpus
+bin=$root/target/release/ismsbook
+corpus=$work/corpus
+[ -d "$corpus/.git" ] || "$root/target/release/examples/corpus" "$corpus" "$docs" "$commits"
+
+# mdBook: the same Markdown, with a generated SUMMARY.md.
+if [ ! -f "$work/mdbook/book.toml" ]; then
+  mkdir -p "$work/mdbook/src"
+  printf '[book]\ntitle = "Benchmark"\n' > "$work/mdbook/book.toml"
+  cp -r "$corpus/policies" "$corpus/procedures" "$work/mdbook/src/"
+  {
+    echo "# Summary"; echo
+    for f in $(cd "$work/mdbook/src" && ls policies/*.md procedures/*.md); do
+      echo "- [${f%.md}]($f)"
+    done
+  } > "$work/mdbook/src/SUMMARY.md"
+fi
+# MkDocs: the corpus itself (the plugin reads its git history), through symlinks.
+if [ ! -f "$work/mkdocs/mkdocs.yml" ]; then
+  mkdir -p "$work/mkdocs/docs"
+  ln -sfn "$corpus/policies" "$work/mkdocs/docs/policies"
+  ln -sfn "$corpus/procedures" "$work/mkdocs/docs/procedures"
+  printf '# Benchmark\n' > "$work/mkdocs/docs/index.md"
+  printf 'site_name: Benchmark\nplugins:\n  - git-revision-date-localized:\n      fallback_to_build_date: true\n' > "$work/mkdocs/mkdocs.yml"
+fi
+
+# measure NAME RUNS COMMAND...: median seconds and peak memory (MiB) of RUNS runs.
+declare -A secs mem
+measure() {
+  local name=$1 n=$2; shift 2
+  local times=() peak=0
+  for _ in $(seq "$n"); do
+    [ -n "${BEFORE:-}" ] && eval "$BEFORE"
+    local out
+    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    times+=("${out% *}")
+    local kb=${out#* }
+    [ "$kb" -gt "$peak" ] && peak=$kb
+  done
+  secs[$name]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  mem[$name]=$((peak / 1024))
+  printf '  %-18s %8ss  %5s MiB\n' "$name" "${secs[$name]}" "${mem[$name]}" >&2
+}
+
+echo "corpus: $docs documents, $commits commits ($work); $runs runs each" >&2
+measure "git log (floor)" "$runs" git -C "$corpus" log --raw --no-renames --format=%H
+BEFORE="rm -rf '$corpus/.git/ismsbook'" measure "ismsbook cold" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
+measure "ismsbook warm" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
+measure "ismsbook check" "$runs" "$bin" --root "$corpus" check
+measure "mdbook build" "$runs" mdbook build "$work/mdbook" -d "$work/out-mdbook"
+mkdocs_runs=1   # minutes per run on the large corpus: one run is enough to compare
+measure "mkdocs build" "$mkdocs_runs" mkdocs build -q -f "$work/mkdocs/mkdocs.yml" -d "$work/out-mkdocs"
+
+out_bytes=$(du -sb "$work/out-ismsbook" | cut -f1)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.3f", a / b }'; }
+floor=${secs[git log (floor)]}
+mdbook=${secs[mdbook build]}
+echo
+echo "| measure | median | vs git log | vs mdbook | peak memory |"
+echo "|---|---|---|---|---|"
+for name in "git log (floor)" "ismsbook cold" "ismsbook warm" "ismsbook check" "mdbook build" "mkdocs build"; do
+  echo "| $name | ${secs[$name]} s | $(ratio "${secs[$name]}" "$floor")× | $(ratio "${secs[$name]}" "$mdbook")× | ${mem[$name]} MiB |"
+done
+echo
+echo "ismsbook output: $((out_bytes / 1024)) KiB, $((out_bytes / docs)) bytes per document; mkdocs/ismsbook cold: $(ratio "${secs[mkdocs build]}" "${secs[ismsbook cold]}")×"
