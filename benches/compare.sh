@@ -57,8 +57,11 @@ measure() {
   local times=() peak=0
   for _ in $(seq "$n"); do
     [ -n "${BEFORE:-}" ] && eval "$BEFORE"
-    local out
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    local out report
+    report=$(mktemp)
+    /usr/bin/time -f "%e %M" -o "$report" "$@" >/dev/null 2>&1 || { echo "$name failed: $*" >&2; exit 1; }
+    out=$(tail -1 "$report")
+    rm -f "$report"
     times+=("${out% *}")
     local kb=${out#* }
     [ "$kb" -gt "$peak" ] && peak=$kb

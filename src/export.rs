@@ -3,10 +3,10 @@
 //! coverage), `register.csv` and `soa.csv`. Deterministic: the same commit gives the
 //! same bytes (no build time, sorted keys and rows).
 
-use crate::catalog::DocInfoKind;
+use crate::catalog::{CoveredBy, DocInfoKind};
 use crate::checks;
-use crate::handbook::Handbook;
-use crate::history::History;
+use crate::document::{DocType, Status, Version};
+use crate::history::{History, Revision};
 use crate::render::{Register, Site, page_of};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -27,80 +27,166 @@ pub struct ControlExport {
     pub documents: Vec<String>,
 }
 
+#[derive(Serialize)]
+struct Handbook<'a> {
+    book: Book<'a>,
+    source: Source<'a>,
+    documents: Vec<Document<'a>>,
+    controls: &'a [ControlExport],
+    clause_coverage: Vec<Coverage<'a>>,
+}
+
+#[derive(Serialize)]
+struct Book<'a> {
+    title: &'a str,
+    organization: &'a str,
+    language: &'a str,
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    commit: Option<&'a str>,
+    history_complete: bool,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    id: &'a str,
+    title: &'a str,
+    #[serde(rename = "type")]
+    doc_type: DocType,
+    version: Version,
+    status: Status,
+    owner: &'a str,
+    approvers: Vec<&'a str>,
+    approved_by: Option<&'a str>,
+    approved_on: Option<NaiveDate>,
+    effective: Option<NaiveDate>,
+    reviewed_on: Option<NaiveDate>,
+    next_review: Option<NaiveDate>,
+    overdue: bool,
+    classification: &'a str,
+    controls: Vec<&'a str>,
+    clauses: Vec<&'a str>,
+    related: Vec<&'a str>,
+    change: Option<&'a str>,
+    path: &'a str,
+    url: String,
+    revisions: &'a [Revision],
+    extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct Coverage<'a> {
+    clause: &'a str,
+    item: Option<&'a str>,
+    kind: &'static str,
+    what: &'a str,
+    covered_by: Option<CoveredBy>,
+    documents: Vec<&'a str>,
+    covered: bool,
+}
+
+/// Adds the exports to the site. `published` are the published documents with
+/// their revisions, in path order.
 pub(crate) fn write(
     site: &mut Site,
-    handbook: &Handbook,
+    handbook: &crate::handbook::Handbook,
     history: &History,
+    published: &[(&crate::document::Document, &[Revision])],
     register: &[Register],
     controls: &[ControlExport],
     today: NaiveDate,
 ) {
-    let published: std::collections::HashSet<String> = site.files.keys().cloned().collect();
-    let documents: Vec<serde_json::Value> = handbook
-        .valid()
-        .filter(|(d, _)| published.contains(&page_of(&d.path)))
-        .map(|(doc, meta)| {
-            let next_review = (meta.status == crate::document::Status::Approved).then(|| checks::next_review(handbook, meta)).flatten();
-            serde_json::json!({
-                "id": meta.id,
-                "title": meta.title,
-                "type": meta.doc_type,
-                "version": meta.version,
-                "status": meta.status,
-                "owner": meta.owner,
-                "approvers": meta.approvers.iter().map(|a| &a.value).collect::<Vec<_>>(),
-                "approved_by": meta.approved_by,
-                "approved_on": meta.approved_on,
-                "effective": meta.effective.or(meta.approved_on),
-                "reviewed_on": meta.reviewed_on,
-                "next_review": next_review,
-                "overdue": next_review.is_some_and(|d| d < today),
-                "classification": meta.classification,
-                "controls": meta.controls.iter().map(|c| crate::catalog::canonical_id(&c.value)).collect::<Vec<_>>(),
-                "clauses": meta.clauses.iter().map(|c| &c.value).collect::<Vec<_>>(),
-                "related": meta.related.iter().map(|r| &r.value).collect::<Vec<_>>(),
-                "change": meta.change,
-                "path": doc.path,
-                "url": page_of(&doc.path),
-                "revisions": history.revisions(&doc.path),
-                "extra": meta.extra,
+    let documents: Vec<Document<'_>> = published
+        .iter()
+        .filter_map(|(doc, revisions)| {
+            let meta = doc.meta.as_ref()?;
+            let next_review = (meta.status == Status::Approved)
+                .then(|| checks::next_review(handbook, meta))
+                .flatten();
+            Some(Document {
+                id: &meta.id,
+                title: &meta.title,
+                doc_type: meta.doc_type,
+                version: meta.version,
+                status: meta.status,
+                owner: &meta.owner,
+                approvers: meta.approvers.iter().map(|a| a.value.as_str()).collect(),
+                approved_by: meta.approved_by.as_deref(),
+                approved_on: meta.approved_on,
+                effective: meta.effective.or(meta.approved_on),
+                reviewed_on: meta.reviewed_on,
+                next_review,
+                overdue: next_review.is_some_and(|d| d < today),
+                classification: &meta.classification,
+                controls: meta
+                    .controls
+                    .iter()
+                    .map(|c| crate::catalog::canonical_id(&c.value))
+                    .collect(),
+                clauses: meta.clauses.iter().map(|c| c.value.as_str()).collect(),
+                related: meta.related.iter().map(|r| r.value.as_str()).collect(),
+                change: meta.change.as_deref(),
+                path: &doc.path,
+                url: page_of(&doc.path),
+                revisions,
+                extra: &meta.extra,
             })
         })
         .collect();
-    let coverage: Vec<serde_json::Value> = handbook
+    let approved: Vec<&crate::document::FrontMatter> = published
+        .iter()
+        .filter_map(|(d, _)| d.meta.as_ref())
+        .filter(|m| m.status == Status::Approved)
+        .collect();
+    let clause_coverage = handbook
         .catalog
         .mandatory()
         .iter()
         .map(|item| {
-            let covering: Vec<&str> = handbook
-                .valid()
-                .filter(|(d, m)| m.status == crate::document::Status::Approved && published.contains(&page_of(&d.path)))
-                .filter(|(_, m)| m.clauses.iter().any(|c| item.is_covered_by_clause(c.value.trim())))
-                .map(|(_, m)| m.id.as_str())
+            let covering: Vec<&str> = approved
+                .iter()
+                .filter(|m| {
+                    m.clauses
+                        .iter()
+                        .any(|c| item.is_covered_by_clause(c.value.trim()))
+                })
+                .map(|m| m.id.as_str())
                 .collect();
-            serde_json::json!({
-                "clause": item.clause,
-                "item": item.item,
-                "kind": match item.kind { DocInfoKind::Document => "document", DocInfoKind::Record => "record" },
-                "what": item.what,
-                "covered_by": item.covered_by,
-                "documents": covering,
-                "covered": item.covered_by.is_some() || !covering.is_empty(),
-            })
+            Coverage {
+                clause: &item.clause,
+                item: item.item.as_deref(),
+                kind: match item.kind {
+                    DocInfoKind::Document => "document",
+                    DocInfoKind::Record => "record",
+                },
+                what: &item.what,
+                covered_by: item.covered_by,
+                covered: item.covered_by.is_some() || !covering.is_empty(),
+                documents: covering,
+            }
         })
         .collect();
     let book = &handbook.config.book;
-    let json = serde_json::json!({
-        "book": {"title": book.title, "organization": book.organization, "language": book.language},
-        "source": {"commit": history.head(), "history_complete": history.is_complete()},
-        "documents": documents,
-        "controls": controls,
-        "clause_coverage": coverage,
-    });
-    let mut text = serde_json::to_string_pretty(&json).expect("serializes");
-    text.push('\n');
-    site.files
-        .insert("handbook.json".to_string(), text.into_bytes());
+    let json = Handbook {
+        book: Book {
+            title: &book.title,
+            organization: &book.organization,
+            language: &book.language,
+        },
+        source: Source {
+            commit: history.head(),
+            history_complete: history.is_complete(),
+        },
+        documents,
+        controls,
+        clause_coverage,
+    };
+    // Compact: the file is for tools (and large); `jq .` makes it readable.
+    let mut bytes = serde_json::to_vec(&json).expect("serializes");
+    bytes.push(b'\n');
+    site.files.insert("handbook.json".to_string(), bytes);
 
     let mut csv = String::from("id,title,type,version,status,owner,approved_on,next_review\n");
     for row in register {

@@ -9,6 +9,7 @@ use crate::document::{self, Defaults, Document, FrontMatter, Status};
 use crate::markdown::{self, Outline};
 use crate::soa::Soa;
 use crate::sources;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -37,23 +38,29 @@ impl Handbook {
         let (sources, read_problems) = sources::discover(&config)?;
         problems.extend(read_problems);
 
-        let mut documents = Vec::with_capacity(sources.len());
-        for source in &sources {
-            let doc_type = config
-                .folder_of(&source.path)
-                .map_or(document::DocType::Policy, |f| f.doc_type);
-            let defaults = Defaults {
-                doc_type,
-                classification: &config.default_classification,
-            };
-            let (document, found) = document::parse(source, &defaults);
+        // Documents are independent until they are linked: parse them on all cores.
+        let parsed: Vec<(Document, Vec<Diagnostic>, Outline)> = sources
+            .par_iter()
+            .map(|source| {
+                let doc_type = config
+                    .folder_of(&source.path)
+                    .map_or(document::DocType::Policy, |f| f.doc_type);
+                let defaults = Defaults {
+                    doc_type,
+                    classification: &config.default_classification,
+                };
+                let (document, found) = document::parse(source, &defaults);
+                let outline = markdown::outline(&document.body);
+                (document, found, outline)
+            })
+            .collect();
+        let mut documents = Vec::with_capacity(parsed.len());
+        let mut outlines = Vec::with_capacity(parsed.len());
+        for (document, found, outline) in parsed {
             problems.extend(found);
             documents.push(document);
+            outlines.push(outline);
         }
-        let outlines = documents
-            .iter()
-            .map(|d| markdown::outline(&d.body))
-            .collect();
 
         let soa_path = config.root.join(&config.soa);
         let soa = if soa_path.is_file() {

@@ -945,11 +945,12 @@ pub enum WorkingState<'h> {
     Modified(&'h Snapshot),
 }
 
-/// Renders links to commits and pull requests from book.toml's `[repository]`.
+/// Renders links to commits and pull requests from book.toml's `[repository]`. The
+/// templates are split once at their placeholder, so each link is one concatenation.
 #[derive(Debug, Clone, Default)]
 pub struct Links {
-    commit: Option<String>,
-    pull_request: Option<String>,
+    commit: Option<(String, String)>,
+    pull_request: Option<(String, String)>,
 }
 
 impl Links {
@@ -972,20 +973,29 @@ impl Links {
                 "{url}/pull/{number}".into()
             }
         });
+        let split = |template: String, placeholder: &str| {
+            let filled = template.replace("{url}", url);
+            match filled.split_once(placeholder) {
+                Some((before, after)) => (before.to_string(), after.to_string()),
+                None => (filled, String::new()),
+            }
+        };
         Links {
-            commit: Some(commit.replace("{url}", url)),
-            pull_request: Some(pull_request.replace("{url}", url)),
+            commit: Some(split(commit, "{commit}")),
+            pull_request: Some(split(pull_request, "{number}")),
         }
     }
 
     pub fn commit(&self, id: &str) -> Option<String> {
-        self.commit.as_ref().map(|t| t.replace("{commit}", id))
+        self.commit
+            .as_ref()
+            .map(|(before, after)| format!("{before}{id}{after}"))
     }
 
     pub fn pull_request(&self, number: u64) -> Option<String> {
         self.pull_request
             .as_ref()
-            .map(|t| t.replace("{number}", &number.to_string()))
+            .map(|(before, after)| format!("{before}{number}{after}"))
     }
 }
 

@@ -357,9 +357,13 @@ pub fn render(
 
     // Document pages and the register. Revisions need the git repository, which
     // stays on this thread; the pages then render on all cores.
-    let revision_rows: Vec<Vec<RevisionRow>> = published
+    let all_revisions: Vec<Vec<crate::history::Revision>> = published
         .iter()
-        .map(|&i| revisions(history, &handbook.documents[i].path, &links))
+        .map(|&i| history.revisions(&handbook.documents[i].path))
+        .collect();
+    let revision_rows: Vec<Vec<RevisionRow>> = all_revisions
+        .iter()
+        .map(|r| revision_rows(r, &links))
         .collect();
     let rendered: Vec<Result<RenderedDocument, ThemeError>> = published
         .par_iter()
@@ -562,10 +566,16 @@ pub fn render(
         ),
     );
 
+    let published_documents: Vec<(&Document, &[crate::history::Revision])> = published
+        .iter()
+        .zip(&all_revisions)
+        .map(|(&i, r)| (&handbook.documents[i], r.as_slice()))
+        .collect();
     crate::export::write(
         &mut site,
         handbook,
         history,
+        &published_documents,
         &register,
         &controls_for_export(&controls),
         today,
@@ -641,23 +651,23 @@ fn source_context(handbook: &Handbook, history: &History) -> SourceContext {
     }
 }
 
-fn revisions(history: &History, path: &str, links: &Links) -> Vec<RevisionRow> {
-    history
-        .revisions(path)
-        .into_iter()
+/// A document's revisions as the page shows them: newest first, with links.
+fn revision_rows(revisions: &[crate::history::Revision], links: &Links) -> Vec<RevisionRow> {
+    revisions
+        .iter()
         .rev()
         .map(|r| RevisionRow {
             short: r.commit[..r.commit.len().min(7)].to_string(),
             commit_url: links.commit(&r.commit),
             pull_request_url: r.pull_request.and_then(|n| links.pull_request(n)),
             pull_request: r.pull_request,
-            version: r.version,
+            version: r.version.clone(),
             date: r.date.map(|d| d.to_string()),
-            status: r.status,
-            approved_by: r.approved_by,
-            approved_on: r.approved_on,
-            authors: r.authors,
-            change: r.change,
+            status: r.status.clone(),
+            approved_by: r.approved_by.clone(),
+            approved_on: r.approved_on.clone(),
+            authors: r.authors.clone(),
+            change: r.change.clone(),
         })
         .collect()
 }
