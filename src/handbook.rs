@@ -32,7 +32,11 @@ impl Handbook {
     /// Loads the repository at `root`. A configuration that cannot be used is an
     /// `Err` (exit code 2); every other problem is in the returned diagnostics.
     pub fn load(root: &Path) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
-        let config = Config::load(root)?;
+        Handbook::load_with(Config::load(root)?)
+    }
+
+    /// Loads the repository described by an already loaded configuration.
+    pub fn load_with(config: Config) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
         let mut problems = Vec::new();
         let catalog = load_catalog(&config)?;
         let (sources, read_problems) = sources::discover(&config)?;

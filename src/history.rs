@@ -106,7 +106,10 @@ struct Walked {
 
 /// The history of every document, and what could not be read.
 pub struct History {
-    walked: Walked,
+    walked: std::sync::Arc<Walked>,
+    /// Writes the cache beside the rest of the run; joined when the history is
+    /// dropped, so a run never ends with the cache half-written.
+    cache_writer: Option<std::thread::JoinHandle<()>>,
     pub coverage: Coverage,
     pub detached: bool,
     /// Why the history is incomplete, if it is, and other notices; reported by
@@ -117,13 +120,22 @@ pub struct History {
     prefix: String,
 }
 
+impl Drop for History {
+    fn drop(&mut self) {
+        if let Some(writer) = self.cache_writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
 impl History {
     /// Reads the history of the documents in `config`'s folders. Never fails: a
     /// missing or damaged repository gives an empty history and a notice.
     pub fn load(config: &Config) -> History {
         fast_object_reads();
         let mut history = History {
-            walked: Walked::default(),
+            walked: std::sync::Arc::default(),
+            cache_writer: None,
             coverage: Coverage::None,
             detached: false,
             notices: Vec::new(),
@@ -247,7 +259,11 @@ impl History {
         walked.format = CACHE_FORMAT;
         walked.prefix = self.prefix.clone();
         walked.folders = folders;
-        write_cache(repo, &walked);
+        let walked = std::sync::Arc::new(walked);
+        let (for_cache, git_dir) = (std::sync::Arc::clone(&walked), repo.path().to_path_buf());
+        self.cache_writer = Some(std::thread::spawn(move || {
+            write_cache(&git_dir, &for_cache)
+        }));
         self.walked = walked;
         self.coverage = if boundary.is_empty() {
             Coverage::Complete
@@ -450,20 +466,20 @@ fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
         .collect()
 }
 
-fn cache_path(repo: &Repository) -> PathBuf {
-    repo.path().join("ismsbook").join("history.json")
+fn cache_path(git_dir: &Path) -> PathBuf {
+    git_dir.join("ismsbook").join("history.json")
 }
 
 fn read_cache(repo: &Repository) -> Option<Walked> {
-    let bytes = std::fs::read(cache_path(repo)).ok()?;
+    let bytes = std::fs::read(cache_path(repo.path())).ok()?;
     let walked: Walked = serde_json::from_slice(&bytes).ok()?;
     (walked.format == CACHE_FORMAT).then_some(walked)
 }
 
 /// Writes the cache atomically; a cache that cannot be written (a read-only
 /// repository) is simply not used.
-fn write_cache(repo: &Repository, walked: &Walked) {
-    let path = cache_path(repo);
+fn write_cache(git_dir: &Path, walked: &Walked) {
+    let path = cache_path(git_dir);
     let Some(dir) = path.parent() else { return };
     if std::fs::create_dir_all(dir).is_err() {
         return;

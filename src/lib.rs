@@ -60,9 +60,21 @@ impl CheckReport {
 /// Loads the repository at `root` and runs every check, as of `today`, including the
 /// version rules that need the git history.
 pub fn check(root: &Path, today: NaiveDate) -> Result<CheckReport, ConfigError> {
-    let (handbook, mut diagnostics) = Handbook::load(root)?;
-    let history = History::load(&handbook.config);
-    diagnostics.extend(checks::run(&handbook, today));
+    let config = config::Config::load(root)?;
+    // The history walk (one thread, the longest part of a cold run) goes on beside
+    // loading the documents and the checks that do not need it.
+    let (loaded, history) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| History::load(&config));
+        let loaded = Handbook::load_with(config.clone()).map(|(handbook, mut diagnostics)| {
+            diagnostics.extend(checks::run(&handbook, today));
+            (handbook, diagnostics)
+        });
+        (
+            loaded,
+            walk.join().expect("the history walk does not panic"),
+        )
+    });
+    let (handbook, mut diagnostics) = loaded?;
     diagnostics.extend(history.notices.iter().cloned());
     diagnostics.extend(checks::versions(&handbook, &history));
     if let Some(workdir) = history.repository().and_then(|r| r.workdir()) {
