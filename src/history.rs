@@ -295,6 +295,22 @@ impl History {
         self.notices.push(d.hint(hint));
     }
 
+    /// True when this history is still that of the repository: same HEAD, same
+    /// document folders. A long-running process (serve) then keeps it.
+    pub fn is_current(&self, config: &Config) -> bool {
+        let Some(repo) = &self.repo else { return false };
+        let head = repo
+            .head()
+            .ok()
+            .and_then(|h| h.target())
+            .map(|oid| oid.to_string());
+        let folders: Vec<&str> = config.folders.iter().map(|f| f.path.as_str()).collect();
+        head.is_some()
+            && head.as_deref() == self.head()
+            && self.walked.folders.iter().map(String::as_str).eq(folders)
+            && self.prefix == prefix_of(repo, &config.root)
+    }
+
     pub fn is_complete(&self) -> bool {
         self.coverage == Coverage::Complete
     }

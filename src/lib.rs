@@ -60,11 +60,22 @@ impl CheckReport {
 /// Loads the repository at `root` and runs every check, as of `today`, including the
 /// version rules that need the git history.
 pub fn check(root: &Path, today: NaiveDate) -> Result<CheckReport, ConfigError> {
+    check_keeping(root, today, None)
+}
+
+/// `check`, reusing `previous` history when it is still current (a long-running
+/// process that checks again after each change).
+pub fn check_keeping(
+    root: &Path,
+    today: NaiveDate,
+    previous: Option<History>,
+) -> Result<CheckReport, ConfigError> {
     let config = config::Config::load(root)?;
+    let previous = previous.filter(|h| h.is_current(&config));
     // The history walk (one thread, the longest part of a cold run) goes on beside
     // loading the documents and the checks that do not need it.
     let (loaded, history) = std::thread::scope(|scope| {
-        let walk = scope.spawn(|| History::load(&config));
+        let walk = scope.spawn(|| previous.unwrap_or_else(|| History::load(&config)));
         let loaded = Handbook::load_with(config.clone()).map(|(handbook, mut diagnostics)| {
             diagnostics.extend(checks::run(&handbook, today));
             (handbook, diagnostics)
@@ -180,18 +191,19 @@ pub fn render_site(
     today: NaiveDate,
     options: &render::Options,
 ) -> Result<(CheckReport, render::Site), BuildError> {
-    render_site_with(root, today, options, &|_| {})
+    render_site_with(root, today, options, None, &|_| {})
 }
 
 /// `render_site`, telling `progress` which phase it is in.
-fn render_site_with(
+pub(crate) fn render_site_with(
     root: &Path,
     today: NaiveDate,
     options: &render::Options,
+    previous: Option<History>,
     progress: &dyn Fn(&str),
 ) -> Result<(CheckReport, render::Site), BuildError> {
     progress("checking documents and reading history");
-    let report = check(root, today).map_err(BuildError::Config)?;
+    let report = check_keeping(root, today, previous).map_err(BuildError::Config)?;
     if report.errors() > 0 {
         return Err(BuildError::Checks(Box::new(report)));
     }
@@ -209,7 +221,7 @@ pub fn build(
     dest: Option<&Path>,
     progress: &dyn Fn(&str),
 ) -> Result<Built, BuildError> {
-    let (report, site) = render_site_with(root, today, options, progress)?;
+    let (report, site) = render_site_with(root, today, options, None, progress)?;
     let config = &report.handbook.config;
     let dest = match dest {
         Some(dest) => dest.to_path_buf(),

@@ -56,9 +56,10 @@ impl Server {
             }),
             Condvar::new(),
         ));
-        rebuild(root, today, &options, &shared);
+        let mut history = None;
+        rebuild(root, today, &options, &shared, &mut history);
         let (root, watcher_shared) = (root.to_path_buf(), Arc::clone(&shared));
-        std::thread::spawn(move || watch(&root, today, &options, &watcher_shared));
+        std::thread::spawn(move || watch(&root, today, &options, &watcher_shared, history));
         Ok(Server { listener, shared })
     }
 
@@ -78,12 +79,25 @@ impl Server {
 }
 
 /// Renders the handbook and publishes the result (or its errors) as a new version.
-fn rebuild(root: &Path, today: NaiveDate, options: &Options, shared: &Shared) {
+/// The history read last time is kept while HEAD has not moved.
+fn rebuild(
+    root: &Path,
+    today: NaiveDate,
+    options: &Options,
+    shared: &Shared,
+    history: &mut Option<crate::history::History>,
+) {
     let started = std::time::Instant::now();
-    let (site, errors) = match crate::render_site(root, today, options) {
+    let result = crate::render_site_with(root, today, options, history.take(), &|_| {});
+    let (site, errors) = match result {
         Ok((report, site)) => {
-            let warnings = report
-                .diagnostics
+            let crate::CheckReport {
+                history: kept,
+                diagnostics,
+                ..
+            } = report;
+            *history = Some(kept);
+            let warnings = diagnostics
                 .iter()
                 .filter(|d| d.severity == Severity::Warning)
                 .count();
@@ -95,13 +109,14 @@ fn rebuild(root: &Path, today: NaiveDate, options: &Options, shared: &Shared) {
             (Some(site), None)
         }
         Err(BuildError::Checks(report)) => {
-            eprintln!("serve: {} errors; the page shows them", report.errors());
-            let errors: Vec<_> = report
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .cloned()
-                .collect();
+            let crate::CheckReport {
+                history: kept,
+                diagnostics,
+                ..
+            } = *report;
+            *history = Some(kept);
+            let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
+            eprintln!("serve: {} errors; the page shows them", errors.len());
             (
                 None,
                 Some(report::render(&errors, Format::Human, root, false)),
@@ -134,14 +149,20 @@ fn rebuild(root: &Path, today: NaiveDate, options: &Options, shared: &Shared) {
 }
 
 /// Polls the sources and rebuilds on any change.
-fn watch(root: &Path, today: NaiveDate, options: &Options, shared: &Shared) {
+fn watch(
+    root: &Path,
+    today: NaiveDate,
+    options: &Options,
+    shared: &Shared,
+    mut history: Option<crate::history::History>,
+) {
     let mut seen = fingerprint(root);
     loop {
         std::thread::sleep(POLL);
         let now = fingerprint(root);
         if now != seen {
             seen = now;
-            rebuild(root, today, options, shared);
+            rebuild(root, today, options, shared, &mut history);
         }
     }
 }
