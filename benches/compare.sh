@@ -81,6 +81,7 @@ mkdocs_runs=1   # minutes per run on the large corpus: one run is enough to comp
 measure "mkdocs build" "$mkdocs_runs" mkdocs build -q -f "$work/mkdocs/mkdocs.yml" -d "$work/out-mkdocs"
 
 out_bytes=$(du -sb "$work/out-ismsbook" | cut -f1)
+mdbook_bytes=$(du -sb "$work/out-mdbook" | cut -f1)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.3f", a / b }'; }
 floor=${secs[git log (floor)]}
 mdbook=${secs[mdbook build]}
@@ -91,4 +92,8 @@ for name in "git log (floor)" "ismsbook cold" "ismsbook warm" "ismsbook check" "
   echo "| $name | ${secs[$name]} s | $(ratio "${secs[$name]}" "$floor")× | $(ratio "${secs[$name]}" "$mdbook")× | ${mem[$name]} MiB |"
 done
 echo
-echo "ismsbook output: $((out_bytes / 1024)) KiB, $((out_bytes / docs)) bytes per document; mkdocs/ismsbook cold: $(ratio "${secs[mkdocs build]}" "${secs[ismsbook cold]}")×"
+echo "output: ismsbook $((out_bytes / 1024)) KiB ($((out_bytes / docs)) bytes per document), mdbook $((mdbook_bytes / 1024)) KiB ($((mdbook_bytes / docs)) bytes per document)"
+echo "mkdocs vs ismsbook: $(ratio "${secs[mkdocs build]}" "${secs[ismsbook cold]}")× cold, $(ratio "${secs[mkdocs build]}" "${secs[ismsbook warm]}")× warm"
+echo
+echo "serve: $(python3 "$root/benches/serve_reload.py" "$corpus" "$bin" 5)"
+git -C "$corpus" checkout -q -- .
