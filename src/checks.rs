@@ -421,6 +421,20 @@ fn classify<'a>(from: &str, dest: &'a str) -> Target<'a> {
     }
 }
 
+/// `javascript:`, `vbscript:` and `data:` (other than images) links, by their scheme.
+fn unsafe_scheme(dest: &str) -> Option<&'static str> {
+    let lower = dest.trim().to_ascii_lowercase();
+    if lower.starts_with("javascript:") {
+        Some("javascript:")
+    } else if lower.starts_with("vbscript:") {
+        Some("vbscript:")
+    } else if lower.starts_with("data:") && !lower.starts_with("data:image/") {
+        Some("data:")
+    } else {
+        None
+    }
+}
+
 /// `policies/a.md` + `../procedures/b.md` → `procedures/b.md`; `None` when the link
 /// leaves the repository.
 pub fn resolve(from: &str, relative: &str) -> Option<String> {
@@ -476,7 +490,16 @@ fn links(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
                 .map_or(1, |l| l.chars().count());
             let at = |d: Diagnostic| d.span(position, width);
             match classify(&doc.path, &link.dest) {
-                Target::External => {}
+                Target::External => {
+                    if let Some(scheme) = unsafe_scheme(&link.dest) {
+                        found.push(at(Diagnostic::warning(
+                            "unsafe-link",
+                            &doc.path,
+                            format!("link with a `{scheme}` URL, which runs or carries content in the reader's browser"),
+                        )
+                        .hint("link to a page or a document instead; with [build] sanitize = true such links are removed")));
+                    }
+                }
                 Target::SamePage(anchor) => {
                     if !outline.headings.iter().any(|h| h.anchor == anchor) {
                         found.push(at(anchor_problem(

@@ -48,6 +48,8 @@ fn default_language() -> String {
 struct RawBuild {
     build_dir: Option<Spanned<String>>,
     folders: Option<Spanned<BTreeMap<String, Spanned<DocType>>>>,
+    #[serde(default)]
+    sanitize: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,6 +64,7 @@ struct RawDocuments {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawControls {
     soa: Option<Spanned<String>>,
+    soa_classification: Option<Spanned<String>>,
     #[serde(default)]
     catalogs: Vec<Spanned<String>>,
 }
@@ -108,7 +111,11 @@ pub struct Config {
     pub classifications: Vec<String>,
     pub default_classification: String,
     pub soa: String,
+    /// How sensitive the SoA's reasoning (justifications, owners, risks) is.
+    pub soa_classification: String,
     pub catalogs: Vec<String>,
+    /// Strip scripts, event handlers and `javascript:` URLs from Markdown bodies.
+    pub sanitize: bool,
     pub repository: Repository,
     pub roles: BTreeMap<String, Role>,
 }
@@ -221,6 +228,14 @@ impl Config {
                             at(doc_type.span()),
                             format!("document folder `{path}` {why}"),
                             "name a folder inside the repository, relative to book.toml",
+                        );
+                    }
+                    if normalize(&path).is_empty() {
+                        error(
+                            "config-invalid",
+                            at(doc_type.span()),
+                            format!("document folder `{path}` is the repository root"),
+                            "keep documents in folders of their own, e.g. policies = \"policy\"",
                         );
                     }
                     let first = path
@@ -342,6 +357,25 @@ impl Config {
             }
         };
 
+        let soa_classification = match raw.controls.soa_classification {
+            None => default_classification.clone(),
+            Some(value) => {
+                if !classifications.contains(value.get_ref()) {
+                    error(
+                        "config-invalid",
+                        at(value.span()),
+                        format!(
+                            "soa-classification `{}` is not one of the classifications",
+                            value.get_ref()
+                        ),
+                        &format!("use one of: {}", classifications.join(", ")),
+                    );
+                }
+                value.into_inner()
+            }
+        };
+        let sanitize = raw.build.sanitize;
+
         let mut path_setting =
             |value: Option<Spanned<String>>, default: &str, what: &str| match value {
                 None => default.to_string(),
@@ -380,7 +414,9 @@ impl Config {
             classifications,
             default_classification,
             soa,
+            soa_classification,
             catalogs,
+            sanitize,
             repository: raw.repository,
             roles,
         })
@@ -392,6 +428,11 @@ impl Config {
             .iter()
             .filter(|f| path.starts_with(&format!("{}/", f.path)))
             .max_by_key(|f| f.path.len())
+    }
+
+    /// Where a classification level stands, least sensitive first (`None` if unknown).
+    pub fn classification_rank(&self, level: &str) -> Option<usize> {
+        self.classifications.iter().position(|c| c == level)
     }
 
     /// The folder new documents of a type go into.

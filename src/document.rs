@@ -356,7 +356,8 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
     let value: Value = match serde_yaml::from_str(split.yaml) {
         Ok(value) => value,
         Err(e) => {
-            let mut problem = yaml_error(path, &e, split.yaml_line);
+            let position = yaml_position(&e, text, split.yaml, &index);
+            let mut problem = yaml_error(path, &e, position, split.yaml_line);
             if let Some(position) = repeated_key(&e, text, &index, split.yaml_line, split.body_line)
             {
                 problem = problem.at(position);
@@ -563,16 +564,37 @@ fn strip_comment(value: &str) -> &str {
     value
 }
 
-fn yaml_error(path: &str, error: &serde_yaml::Error, yaml_line: usize) -> Diagnostic {
+/// Where in the file a YAML error is. libyaml counts its own lines (a NEL or a line
+/// separator ends one for YAML, not for an editor), so its character index into the
+/// front matter is mapped through the file's line index instead.
+pub fn yaml_position(
+    error: &serde_yaml::Error,
+    text: &str,
+    yaml: &str,
+    index: &LineIndex,
+) -> Option<Position> {
+    let location = error.location()?;
+    let start = yaml.as_ptr() as usize - text.as_ptr() as usize;
+    let offset = yaml
+        .char_indices()
+        .nth(location.index())
+        .map_or(yaml.len(), |(i, _)| i);
+    Some(index.position(text, start + offset))
+}
+
+fn yaml_error(
+    path: &str,
+    error: &serde_yaml::Error,
+    position: Option<Position>,
+    yaml_line: usize,
+) -> Diagnostic {
     let full = error.to_string();
     // serde_yaml appends " at line L column C"; the position is reported separately.
     let message = full
         .find(" at line ")
         .map_or(full.as_str(), |i| &full[..i])
         .to_string();
-    let position = error.location().map_or(Position::new(yaml_line, 1), |l| {
-        Position::new(yaml_line + l.line() - 1, l.column())
-    });
+    let position = position.unwrap_or(Position::new(yaml_line, 1));
     let hint = if message.contains("duplicate entry") {
         "each field may appear once; remove or merge the repeated key"
     } else if message.contains("tab") {

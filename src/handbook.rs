@@ -37,11 +37,33 @@ impl Handbook {
 
     /// Loads the repository described by an already loaded configuration.
     pub fn load_with(config: Config) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
-        let mut problems = Vec::new();
         let catalog = load_catalog(&config)?;
-        let (sources, read_problems) = sources::discover(&config)?;
-        problems.extend(read_problems);
+        let (sources, mut problems) = sources::discover(&config)?;
+        let soa_path = config.root.join(&config.soa);
+        let soa = if soa_path.is_file() {
+            match sources::read(&soa_path, &config.soa) {
+                Ok(source) => Some(source),
+                Err(problem) => {
+                    problems.push(problem);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let (handbook, found) = Handbook::from_parts(config, catalog, &sources, soa.as_ref());
+        problems.extend(found);
+        Ok((handbook, problems))
+    }
 
+    /// The handbook of sources already read (from the disk, a commit, or memory).
+    pub fn from_parts(
+        config: Config,
+        catalog: Catalog,
+        sources: &[sources::Source],
+        soa: Option<&sources::Source>,
+    ) -> (Handbook, Vec<Diagnostic>) {
+        let mut problems = Vec::new();
         // Documents are independent until they are linked: parse them on all cores.
         let parsed: Vec<(Document, Vec<Diagnostic>, Outline)> = sources
             .par_iter()
@@ -65,23 +87,11 @@ impl Handbook {
             documents.push(document);
             outlines.push(outline);
         }
-
-        let soa_path = config.root.join(&config.soa);
-        let soa = if soa_path.is_file() {
-            match sources::read(&soa_path, &config.soa) {
-                Ok(source) => {
-                    let (soa, found) = Soa::parse(&config.soa, &source.text, &catalog);
-                    problems.extend(found);
-                    Some(soa)
-                }
-                Err(problem) => {
-                    problems.push(problem);
-                    None
-                }
-            }
-        } else {
-            None
-        };
+        let soa = soa.map(|source| {
+            let (soa, found) = Soa::parse(&source.path, &source.text, &catalog);
+            problems.extend(found);
+            soa
+        });
 
         let mut handbook = Handbook {
             config,
@@ -94,7 +104,7 @@ impl Handbook {
             implementing: BTreeMap::new(),
         };
         handbook.link();
-        Ok((handbook, problems))
+        (handbook, problems)
     }
 
     /// Builds the indexes over the documents.

@@ -129,11 +129,9 @@ impl Drop for History {
 }
 
 impl History {
-    /// Reads the history of the documents in `config`'s folders. Never fails: a
-    /// missing or damaged repository gives an empty history and a notice.
-    pub fn load(config: &Config) -> History {
-        fast_object_reads();
-        let mut history = History {
+    /// No history at all: for handbooks built from sources in memory.
+    pub fn none() -> History {
+        History {
             walked: std::sync::Arc::default(),
             cache_writer: None,
             coverage: Coverage::None,
@@ -141,7 +139,14 @@ impl History {
             notices: Vec::new(),
             repo: None,
             prefix: String::new(),
-        };
+        }
+    }
+
+    /// Reads the history of the documents in `config`'s folders. Never fails: a
+    /// missing or damaged repository gives an empty history and a notice.
+    pub fn load(config: &Config) -> History {
+        fast_object_reads();
+        let mut history = History::none();
         let repo = match Repository::discover(&config.root) {
             Ok(repo) if repo.is_bare() => {
                 history.notice(

@@ -17,6 +17,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod document;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handbook;
 pub mod history;
 pub mod markdown;
@@ -206,6 +208,21 @@ pub(crate) fn render_site_with(
     let report = check_keeping(root, today, previous).map_err(BuildError::Config)?;
     if report.errors() > 0 {
         return Err(BuildError::Checks(Box::new(report)));
+    }
+    let config = &report.handbook.config;
+    if let Some(level) = &options.max_classification
+        && config.classification_rank(level).is_none()
+    {
+        return Err(BuildError::Config(ConfigError {
+            diagnostics: vec![
+                diagnostic::Diagnostic::error(
+                    "config-invalid",
+                    config::FILE_NAME,
+                    format!("--max-classification {level}: not a classification of book.toml"),
+                )
+                .hint(format!("use one of: {}", config.classifications.join(", "))),
+            ],
+        }));
     }
     progress("rendering pages");
     let site = render::render(&report, today, options).map_err(BuildError::Theme)?;

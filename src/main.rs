@@ -113,6 +113,10 @@ enum Command {
         /// Publish drafts and documents in review too, with a DRAFT watermark.
         #[arg(long)]
         drafts: bool,
+        /// Publish only documents classified at most LEVEL (e.g. `public`); links to
+        /// the others become plain text.
+        #[arg(long, value_name = "LEVEL")]
+        max_classification: Option<String>,
     },
     /// Serve the handbook on 127.0.0.1, rebuilt and reloaded in the browser whenever a
     /// document, the SoA, book.toml or a template changes.
@@ -251,10 +255,17 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Build { dest, drafts } => {
+        Command::Build {
+            dest,
+            drafts,
+            max_classification,
+        } => {
             let root = find_root(cli.root.as_deref())?;
             let started = std::time::Instant::now();
-            let options = ismsbook::render::Options { drafts: *drafts };
+            let options = ismsbook::render::Options {
+                drafts: *drafts,
+                max_classification: max_classification.clone(),
+            };
             // Progress on a terminal only; logs and pipes get the summary line alone.
             let terminal = std::io::stderr().is_terminal();
             // ISMSBOOK_TIMINGS=1 prints how long each phase took (for performance work).
@@ -333,7 +344,10 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
         }
         Command::Serve { port, open, drafts } => {
             let root = find_root(cli.root.as_deref())?;
-            let options = ismsbook::render::Options { drafts: *drafts };
+            let options = ismsbook::render::Options {
+                drafts: *drafts,
+                max_classification: None,
+            };
             let server =
                 ismsbook::serve::Server::start(&root, *port, today, options).map_err(|e| {
                     Failure::Usage(format!(

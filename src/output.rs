@@ -95,15 +95,8 @@ pub fn write(site: &Site, dest: &Path) -> Result<(), OutputError> {
     };
     fs::create_dir_all(parent).map_err(io(parent))?;
 
-    // One build at a time per destination.
-    let lock_path = parent.join(format!(".{name}.ismsbook-lock"));
-    let lock = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io(&lock_path))?;
-    lock.lock().map_err(io(&lock_path))?;
+    // One build at a time per destination folder.
+    let lock = lock(parent, &name).map_err(io(parent))?;
 
     let staging = parent.join(format!(".{name}.ismsbook-new"));
     let old = parent.join(format!(".{name}.ismsbook-old"));
@@ -125,6 +118,27 @@ pub fn write(site: &Site, dest: &Path) -> Result<(), OutputError> {
 /// is hard-linked instead of written: no new inode, no data written, and removing the
 /// previous build then frees nothing. (Files are never changed in place, so the two
 /// builds never affect each other.)
+/// Holds the lock that lets one build at a time write beside `parent`. On Unix it is
+/// the folder itself that is locked, so no lock file is left behind; elsewhere a
+/// lock file. The operating system releases it even when a build is killed.
+#[cfg(unix)]
+fn lock(parent: &Path, _name: &str) -> std::io::Result<File> {
+    let folder = File::open(parent)?;
+    folder.lock()?;
+    Ok(folder)
+}
+
+#[cfg(not(unix))]
+fn lock(parent: &Path, name: &str) -> std::io::Result<File> {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(parent.join(format!(".{name}.ismsbook-lock")))?;
+    file.lock()?;
+    Ok(file)
+}
+
 fn write_tree(site: &Site, staging: &Path, previous: &Path) -> Result<(), OutputError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();

@@ -71,6 +71,10 @@ pub const RESERVED: [&str; 13] = [
 pub struct Options {
     /// Publish drafts and documents in review (with a DRAFT watermark).
     pub drafts: bool,
+    /// Publish only documents classified at most this level (e.g. `public`): links
+    /// to the others become plain text, and the SoA's reasoning and the gaps are left
+    /// out unless the SoA itself may be published at this level.
+    pub max_classification: Option<String>,
 }
 
 /// A rendered handbook: output path → content, in path order.
@@ -285,11 +289,40 @@ pub fn page_of(source_path: &str) -> String {
 }
 
 /// Which documents the build publishes.
-fn is_published(meta: &FrontMatter, options: &Options) -> bool {
-    match meta.status {
+fn is_published(meta: &FrontMatter, options: &Options, config: &crate::config::Config) -> bool {
+    let status = match meta.status {
         Status::Approved | Status::Retired => true,
         Status::Draft | Status::InReview => options.drafts,
+    };
+    status && may_publish(&meta.classification, options, config)
+}
+
+/// Whether information of `level` may appear in a build limited to
+/// `options.max_classification`.
+fn may_publish(level: &str, options: &Options, config: &crate::config::Config) -> bool {
+    match &options.max_classification {
+        None => true,
+        Some(max) => match (
+            config.classification_rank(level),
+            config.classification_rank(max),
+        ) {
+            (Some(level), Some(max)) => level <= max,
+            _ => false,
+        },
     }
+}
+
+/// The sanitizer for `[build] sanitize = true`: ammonia's defaults (no scripts, no
+/// event handlers, no `javascript:` URLs, no styles), keeping what the Markdown
+/// renderer produces (heading ids, code classes, task-list checkboxes, footnotes).
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_generic_attributes(["id", "class", "title"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .url_relative(ammonia::UrlRelative::PassThrough);
+    builder
 }
 
 fn control_label(control: &Control) -> String {
@@ -320,13 +353,24 @@ pub fn render(
         source: source_context(handbook, history),
     };
     let links = Links::new(&handbook.config.repository);
+    let soa_details = may_publish(
+        &handbook.config.soa_classification,
+        options,
+        &handbook.config,
+    );
+    let sanitizer = handbook.config.sanitize.then(sanitizer);
 
     // The published documents, by index, and the pages they become.
     let published: Vec<usize> = handbook
         .documents
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.complete && d.meta.as_ref().is_some_and(|m| is_published(m, options)))
+        .filter(|(_, d)| {
+            d.complete
+                && d.meta
+                    .as_ref()
+                    .is_some_and(|m| is_published(m, options, &handbook.config))
+        })
         .map(|(i, _)| i)
         .collect();
     let published_paths: HashSet<&str> = published
@@ -377,7 +421,7 @@ pub fn render(
                 .then(|| checks::next_review(handbook, meta))
                 .flatten();
             let overdue = next_review.is_some_and(|d| d < today);
-            let (body, text) = render_body(doc, &handbook.outlines[i], handbook, &published_paths, &root);
+            let (body, text) = render_body(doc, &handbook.outlines[i], handbook, &published_paths, &root, sanitizer.as_ref());
             let role = |key: &str| match handbook.config.roles.get(key) {
                 Some(role) => format!("{} ({key})", role.name),
                 None => key.to_string(),
@@ -459,7 +503,7 @@ pub fn render(
         .catalog
         .controls()
         .iter()
-        .map(|control| control_row(handbook, control, &published_paths, &doc_link))
+        .map(|control| control_row(handbook, control, &published_paths, &doc_link, soa_details))
         .collect();
     let pages: Vec<Result<(String, String), ThemeError>> = controls
         .par_iter()
@@ -535,8 +579,10 @@ pub fn render(
             })
         })
         .collect();
+    let gaps = if soa_details { gaps } else { Vec::new() };
     let mut context = common.context("");
     context.insert("gaps", &gaps);
+    context.insert("gaps_hidden", &!soa_details);
     site.add("gaps.html", render_page(&tera, "gaps.html", &context)?);
 
     let mut context = common.context("");
@@ -682,11 +728,14 @@ fn document_controls(handbook: &Handbook, meta: &FrontMatter) -> Vec<serde_json:
         .collect()
 }
 
+/// One control as the pages show it; `details` are the SoA's reasoning (justification,
+/// owner, risks), left out when the build may not publish them.
 fn control_row(
     handbook: &Handbook,
     control: &Control,
     published: &HashSet<&str>,
     doc_link: &dyn Fn(&Document) -> DocLink,
+    details: bool,
 ) -> ControlRow {
     let decision = handbook
         .soa
@@ -710,9 +759,14 @@ fn control_row(
             None => "-",
         },
         status: decision.and_then(|d| d.status).map(|s| s.as_str()),
-        justification: decision.and_then(|d| d.justification.clone()),
-        owner: decision.and_then(|d| d.owner.clone()),
-        risks: decision.map(|d| d.risks.clone()).unwrap_or_default(),
+        justification: decision
+            .and_then(|d| d.justification.clone())
+            .filter(|_| details),
+        owner: decision.and_then(|d| d.owner.clone()).filter(|_| details),
+        risks: decision
+            .filter(|_| details)
+            .map(|d| d.risks.clone())
+            .unwrap_or_default(),
         from_2013: control.from_2013.clone(),
         document_count: documents.len(),
         documents,
@@ -821,6 +875,7 @@ fn render_body(
     handbook: &Handbook,
     published: &HashSet<&str>,
     root: &str,
+    sanitizer: Option<&ammonia::Builder<'_>>,
 ) -> (String, String) {
     let mut anchors = outline.headings.iter().map(|h| h.anchor.clone());
     let mut events: Vec<Event<'_>> = Vec::new();
@@ -905,12 +960,15 @@ fn render_body(
     }
     let mut html = String::with_capacity(doc.body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if let Some(sanitizer) = sanitizer {
+        html = sanitizer.clean(&html).to_string();
+    }
     (html, text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// `Some(Some(url))`: a document link rewritten to its page; `Some(None)`: a link to
 /// a document that is not published (rendered as plain text); `None`: left alone.
-fn rewrite_link(from: &str, dest: &str, published: &HashSet<&str>) -> Option<Option<String>> {
+pub fn rewrite_link(from: &str, dest: &str, published: &HashSet<&str>) -> Option<Option<String>> {
     if dest.contains("://")
         || dest.starts_with('#')
         || dest.starts_with("mailto:")

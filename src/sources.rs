@@ -16,12 +16,13 @@ pub struct Source {
     pub text: String,
 }
 
-/// Decodes a file's bytes: accepts a UTF-8 BOM and CRLF line ends. On invalid UTF-8,
+/// Decodes a file's bytes: accepts a UTF-8 BOM, CRLF and lone CR line ends. On invalid UTF-8,
 /// returns the position of the first invalid byte.
 pub fn decode(bytes: &[u8]) -> Result<String, Position> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n")),
+        // CRLF and a lone CR (old Mac files) both end a line, for editors and YAML alike.
+        Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n").replace('\r', "\n")),
         Ok(text) => Ok(text.to_string()),
         Err(e) => {
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
