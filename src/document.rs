@@ -59,6 +59,19 @@ impl DocType {
         }
     }
 
+    /// The plural, for headings and charts.
+    pub fn plural_label(self) -> &'static str {
+        match self {
+            DocType::Policy => "Policies",
+            DocType::Procedure => "Procedures",
+            DocType::Standard => "Standards",
+            DocType::Guideline => "Guidelines",
+            DocType::Plan => "Plans",
+            DocType::Record => "Records",
+            DocType::Form => "Forms",
+        }
+    }
+
     /// The folder a new repository keeps this type in.
     pub fn default_folder(self) -> &'static str {
         match self {

@@ -14,6 +14,7 @@ pub mod changes;
 pub mod checks;
 pub mod codeowners;
 pub mod config;
+pub mod dashboard;
 pub mod diagnostic;
 pub mod document;
 pub mod export;

@@ -2,7 +2,7 @@
 //! contract: 0 success, 1 checks found errors, 2 usage or configuration error.
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use ismsbook::config::{self, ConfigError};
 use ismsbook::diagnostic::Diagnostic;
 use ismsbook::document::DocType;
@@ -134,6 +134,17 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Print shell completions.
+    #[command(
+        after_help = "Examples:\n  ismsbook completions bash > /etc/bash_completion.d/ismsbook\n  ismsbook completions zsh > \"${fpath[1]}/_ismsbook\"\n  ismsbook completions fish > ~/.config/fish/completions/ismsbook.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Examples:\n  ismsbook man > ismsbook.1 && man ./ismsbook.1")]
+    Man,
     /// Print the JSON Schema of the front matter, for editor completion and validation.
     #[command(after_help = "Examples:\n  ismsbook schema > front-matter.schema.json")]
     Schema,
@@ -479,6 +490,21 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
                     )
                 ),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "ismsbook",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .map_err(|e| Failure::Usage(format!("cannot write the man page: {e}")))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {

@@ -25,7 +25,7 @@ use std::path::Path;
 
 /// The default theme, compiled in. A repository's `templates/` folder overrides any
 /// of these by file name.
-const TEMPLATES: [(&str, &str); 11] = [
+const TEMPLATES: [(&str, &str); 12] = [
     ("base.html", include_str!("../templates/base.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("document.html", include_str!("../templates/document.html")),
@@ -37,6 +37,10 @@ const TEMPLATES: [(&str, &str); 11] = [
     ("archive.html", include_str!("../templates/archive.html")),
     ("search.html", include_str!("../templates/search.html")),
     ("404.html", include_str!("../templates/404.html")),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
 ];
 
 const ASSETS: [(&str, &str); 2] = [
@@ -51,8 +55,9 @@ const ASSETS: [(&str, &str); 2] = [
 ];
 
 /// Output paths the handbook writes itself; a document may not take one.
-pub const RESERVED: [&str; 13] = [
+pub const RESERVED: [&str; 14] = [
     "index.html",
+    "dashboard.html",
     "soa.html",
     "clauses.html",
     "gaps.html",
@@ -585,6 +590,15 @@ pub fn render(
     context.insert("gaps_hidden", &!soa_details);
     site.add("gaps.html", render_page(&tera, "gaps.html", &context)?);
 
+    let published_meta: Vec<&FrontMatter> = published
+        .iter()
+        .filter_map(|&i| handbook.documents[i].meta.as_ref())
+        .collect();
+    site.add(
+        "dashboard.html",
+        dashboard_page(&tera, &common, &published_meta, &register, &controls, today)?,
+    );
+
     let mut context = common.context("");
     context.insert("retired", &retired);
     site.add(
@@ -627,6 +641,163 @@ pub fn render(
         today,
     );
     Ok(site)
+}
+
+/// The dashboard: controls by theme, documents by status, reviews due.
+fn dashboard_page(
+    tera: &tera::Tera,
+    common: &Common<'_>,
+    published: &[&FrontMatter],
+    register: &[Register],
+    controls: &[ControlRow],
+    today: NaiveDate,
+) -> Result<String, ThemeError> {
+    use crate::dashboard::{self, Bar, Segment};
+    let control_states: [(&str, &str); 6] = [
+        ("implemented", dashboard::IMPLEMENTED),
+        ("partial", dashboard::PARTIAL),
+        ("planned", dashboard::PLANNED),
+        ("not implemented", dashboard::NOT_IMPLEMENTED),
+        ("excluded", dashboard::EXCLUDED),
+        ("undecided", dashboard::UNDECIDED),
+    ];
+    let state_of = |c: &ControlRow| match (c.applicable, c.status) {
+        ("no", _) => "excluded",
+        ("undecided", _) => "undecided",
+        (_, Some("implemented")) => "implemented",
+        (_, Some("partial")) => "partial",
+        (_, Some("planned")) => "planned",
+        _ => "not implemented",
+    };
+    let themes = [
+        crate::catalog::Theme::Organizational,
+        crate::catalog::Theme::People,
+        crate::catalog::Theme::Physical,
+        crate::catalog::Theme::Technological,
+    ];
+    let control_bars: Vec<Bar> = themes
+        .iter()
+        .map(|theme| {
+            let in_theme: Vec<&ControlRow> = controls
+                .iter()
+                .filter(|c| c.catalog == crate::catalog::ANNEX_A && c.theme_label == theme.label())
+                .collect();
+            Bar::new(
+                theme.label().replace(" controls", ""),
+                control_states
+                    .iter()
+                    .map(|(name, colour)| Segment {
+                        name,
+                        count: in_theme.iter().filter(|c| state_of(c) == *name).count(),
+                        colour,
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+
+    let document_states: [(&str, &str); 4] = [
+        ("approved", dashboard::IMPLEMENTED),
+        ("in-review", dashboard::PLANNED),
+        ("draft", dashboard::UNDECIDED),
+        ("retired", dashboard::EXCLUDED),
+    ];
+    let document_bars: Vec<Bar> = crate::document::DocType::ALL
+        .iter()
+        .filter(|t| published.iter().any(|m| m.doc_type == **t))
+        .map(|t| {
+            Bar::new(
+                t.plural_label(),
+                document_states
+                    .iter()
+                    .map(|(name, colour)| Segment {
+                        name,
+                        count: published
+                            .iter()
+                            .filter(|m| m.doc_type == *t && m.status.as_str() == *name)
+                            .count(),
+                        colour,
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+
+    let mut due: Vec<serde_json::Value> = Vec::new();
+    let mut buckets = [0usize; 4];
+    for row in register.iter().filter(|r| r.status == "approved") {
+        let Some(next) = row
+            .next_review
+            .as_deref()
+            .and_then(|d| d.parse::<NaiveDate>().ok())
+        else {
+            continue;
+        };
+        let days = (next - today).num_days();
+        let bucket = match days {
+            d if d < 0 => 0,
+            0..=30 => 1,
+            31..=90 => 2,
+            _ => 3,
+        };
+        buckets[bucket] += 1;
+        if bucket < 3 {
+            due.push(serde_json::json!({"id": row.id, "title": row.title, "url": row.url, "owner": row.owner, "next_review": row.next_review, "overdue": days < 0, "days": days}));
+        }
+    }
+    due.sort_by(|a, b| a["next_review"].as_str().cmp(&b["next_review"].as_str()));
+    let review_bar = Bar::new(
+        "Approved documents",
+        vec![
+            Segment {
+                name: "overdue",
+                count: buckets[0],
+                colour: dashboard::NOT_IMPLEMENTED,
+            },
+            Segment {
+                name: "due within 30 days",
+                count: buckets[1],
+                colour: dashboard::PLANNED,
+            },
+            Segment {
+                name: "due in 31 to 90 days",
+                count: buckets[2],
+                colour: dashboard::PARTIAL,
+            },
+            Segment {
+                name: "later",
+                count: buckets[3],
+                colour: dashboard::IMPLEMENTED,
+            },
+        ],
+    );
+
+    let mut context = common.context("");
+    context.insert("today", &today.to_string());
+    context.insert(
+        "controls_chart",
+        &dashboard::stacked_bars(
+            "Annex A controls by theme and implementation",
+            &control_bars,
+        ),
+    );
+    context.insert("controls", &control_bars);
+    context.insert("control_states", &control_states.map(|(n, _)| n));
+    context.insert(
+        "documents_chart",
+        &dashboard::stacked_bars("Published documents by type and status", &document_bars),
+    );
+    context.insert("documents", &document_bars);
+    context.insert("document_states", &document_states.map(|(n, _)| n));
+    context.insert(
+        "reviews_chart",
+        &dashboard::stacked_bars(
+            "Reviews of approved documents by when they are due",
+            std::slice::from_ref(&review_bar),
+        ),
+    );
+    context.insert("due", &due);
+    render_page(tera, "dashboard.html", &context)
 }
 
 /// What the exports need of the controls.

@@ -102,6 +102,22 @@ fn the_handbook_has_every_page_and_export() {
     );
     assert!(control.contains("Risk R-01."));
 
+    let dashboard = read(&book.join("dashboard.html"));
+    assert_eq!(
+        dashboard.matches("<svg class=\"chart\"").count(),
+        3,
+        "three charts"
+    );
+    assert_eq!(
+        dashboard.matches("<table>").count(),
+        2,
+        "controls and documents tables (no review due)"
+    );
+    assert!(
+        dashboard.contains("<th scope=\"row\">Organizational</th><td>37</td>"),
+        "{dashboard}"
+    );
+
     let json: serde_json::Value = serde_json::from_str(&read(&book.join("handbook.json"))).unwrap();
     assert_eq!(json["documents"].as_array().unwrap().len(), 2);
     assert_eq!(json["controls"].as_array().unwrap().len(), 93);

@@ -464,3 +464,31 @@ fn every_command_has_help_with_examples() {
         );
     }
 }
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = assert_cmd::Command::cargo_bin("ismsbook")
+            .unwrap()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            text.contains("ismsbook") && text.contains("max-classification"),
+            "{shell}"
+        );
+    }
+    let output = assert_cmd::Command::cargo_bin("ismsbook")
+        .unwrap()
+        .arg("man")
+        .output()
+        .unwrap();
+    let man = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH ismsbook"),
+        "{man}"
+    );
+    assert!(man.contains("check") && man.contains("build"));
+}

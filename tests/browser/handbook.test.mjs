@@ -80,10 +80,14 @@ test("search finds a word and opens the result", async () => {
 });
 
 test("every section page opens without errors", async () => {
-  for (const path of ["soa.html", "clauses.html", "gaps.html", "archive.html", "controls/index.html", "404.html"]) {
+  for (const path of ["dashboard.html", "soa.html", "clauses.html", "gaps.html", "archive.html", "controls/index.html", "404.html"]) {
     const { page, problems } = await open(path);
     assert.ok((await page.locator("h1").count()) === 1, `${path} has one h1`);
     assert.deepEqual(problems, [], path);
+    if (path === "dashboard.html") {
+      assert.equal(await page.locator("svg.chart").count(), 3);
+      await page.screenshot({ path: join(screenshots, "dashboard.png"), fullPage: true });
+    }
     await page.close();
   }
 });
