@@ -14,6 +14,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (::error file=…,line=…::…).
     Github,
+    /// A GitLab Code Quality report (Code Climate JSON), for merge-request widgets.
+    Gitlab,
 }
 
 pub fn render(diagnostics: &[Diagnostic], format: Format, root: &Path, color: bool) -> String {
@@ -25,7 +27,43 @@ pub fn render(diagnostics: &[Diagnostic], format: Format, root: &Path, color: bo
             out
         }
         Format::Github => github(diagnostics),
+        Format::Gitlab => gitlab(diagnostics),
     }
+}
+
+/// GitLab's Code Quality format: an array of Code Climate issues. The fingerprint is
+/// stable for the same problem at the same place, so GitLab can tell new from fixed.
+fn gitlab(diagnostics: &[Diagnostic]) -> String {
+    let issues: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let description = match &d.hint {
+                Some(hint) => format!("{} (hint: {hint})", d.message),
+                None => d.message.clone(),
+            };
+            let fingerprint = format!(
+                "{:016x}",
+                crate::document::fnv1a(
+                    format!("{}:{}:{}:{}", d.code, d.file, d.line, d.message).as_bytes()
+                )
+            );
+            serde_json::json!({
+                "type": "issue",
+                "check_name": d.code,
+                "description": description,
+                "severity": match d.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                    Severity::Note => "info",
+                },
+                "fingerprint": fingerprint,
+                "location": {"path": d.file, "lines": {"begin": d.line.max(1)}},
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&issues).expect("issues serialize");
+    out.push('\n');
+    out
 }
 
 struct Style {
