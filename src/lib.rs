@@ -22,6 +22,7 @@ pub mod export;
 pub mod fuzzing;
 pub mod handbook;
 pub mod history;
+pub mod import;
 pub mod markdown;
 pub mod output;
 pub mod render;

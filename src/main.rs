@@ -134,6 +134,23 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Import an existing policy set as new draft documents (never overwrites).
+    #[command(
+        after_help = "Examples:\n  ismsbook import ../comply/policies --from comply\n  ismsbook import ~/exported-policies --from plain --type procedure --owner IT-MANAGER"
+    )]
+    Import {
+        /// The folder with the documents to import.
+        dir: PathBuf,
+        /// Their format.
+        #[arg(long, value_enum, default_value_t = ismsbook::import::From::Plain)]
+        from: ismsbook::import::From,
+        /// The type of the imported documents (decides their folder).
+        #[arg(long = "type", value_parser = parse_doc_type, default_value = "policy")]
+        doc_type: DocType,
+        /// The owning role (default: CISO, or the first role of book.toml).
+        #[arg(long)]
+        owner: Option<String>,
+    },
     /// Print shell completions.
     #[command(
         after_help = "Examples:\n  ismsbook completions bash > /etc/bash_completion.d/ismsbook\n  ismsbook completions zsh > \"${fpath[1]}/_ismsbook\"\n  ismsbook completions fish > ~/.config/fish/completions/ismsbook.fish"
@@ -490,6 +507,36 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
                     )
                 ),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            dir,
+            from,
+            doc_type,
+            owner,
+        } => {
+            let handbook = load_handbook(cli)?;
+            let request = ismsbook::import::Request {
+                dir,
+                from: *from,
+                doc_type: *doc_type,
+                owner: owner.as_deref(),
+            };
+            let results = ismsbook::import::import(&handbook, &request).map_err(Failure::Usage)?;
+            for r in &results {
+                match (&r.path, &r.id) {
+                    (Some(path), Some(id)) => println!("imported {path} ({id}) from {}", r.source),
+                    _ => println!("skipped {}", r.source),
+                }
+                for note in &r.notes {
+                    println!("  - {note}");
+                }
+            }
+            let imported = results.iter().filter(|r| r.path.is_some()).count();
+            println!(
+                "import: {imported} of {} files imported as drafts; review them, then approve them with a version and `change`",
+                results.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
