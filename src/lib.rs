@@ -23,6 +23,7 @@ pub mod fuzzing;
 pub mod handbook;
 pub mod history;
 pub mod import;
+pub mod lsp;
 pub mod markdown;
 pub mod output;
 pub mod render;

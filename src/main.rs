@@ -151,6 +151,12 @@ enum Command {
         #[arg(long)]
         owner: Option<String>,
     },
+    /// Run the language server on stdin and stdout, for editors: diagnostics as you
+    /// type, completion, hover and go-to-definition.
+    #[command(
+        after_help = "Examples:\n  ismsbook lsp                 # started by the editor (see README)"
+    )]
+    Lsp,
     /// Print shell completions.
     #[command(
         after_help = "Examples:\n  ismsbook completions bash > /etc/bash_completion.d/ismsbook\n  ismsbook completions zsh > \"${fpath[1]}/_ismsbook\"\n  ismsbook completions fish > ~/.config/fish/completions/ismsbook.fish"
@@ -537,6 +543,12 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
                 "import: {imported} of {} files imported as drafts; review them, then approve them with a version and `change`",
                 results.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lsp => {
+            let root = cli.root.clone().or_else(|| find_root(None).ok());
+            ismsbook::lsp::run(root, today)
+                .map_err(|e| Failure::Usage(format!("language server: {e}")))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
