@@ -56,10 +56,15 @@ impl Server {
             }),
             Condvar::new(),
         ));
+        // The baseline is taken before the first build, so an edit made while it runs,
+        // or before the watcher starts, is never mistaken for the state it built.
+        let baseline = fingerprint(root);
         let mut history = None;
         rebuild(root, today, &options, &shared, &mut history);
         let (root, watcher_shared) = (root.to_path_buf(), Arc::clone(&shared));
-        std::thread::spawn(move || watch(&root, today, &options, &watcher_shared, history));
+        std::thread::spawn(move || {
+            watch(&root, today, &options, &watcher_shared, history, baseline)
+        });
         Ok(Server { listener, shared })
     }
 
@@ -155,8 +160,8 @@ fn watch(
     options: &Options,
     shared: &Shared,
     mut history: Option<crate::history::History>,
+    mut seen: Fingerprint,
 ) {
-    let mut seen = fingerprint(root);
     loop {
         std::thread::sleep(POLL);
         let now = fingerprint(root);
@@ -168,7 +173,9 @@ fn watch(
 }
 
 /// Sizes and modification times of everything a build reads.
-fn fingerprint(root: &Path) -> BTreeMap<PathBuf, (u64, Option<SystemTime>)> {
+type Fingerprint = BTreeMap<PathBuf, (u64, Option<SystemTime>)>;
+
+fn fingerprint(root: &Path) -> Fingerprint {
     let mut files = BTreeMap::new();
     let mut add = |path: &Path| {
         if let Ok(meta) = std::fs::metadata(path) {

@@ -82,6 +82,23 @@ fn wait_for_build(server: &Served, seen: u64) -> u64 {
     }
 }
 
+/// Follows the builds (as the page's reload script does) until `path` shows what
+/// `expected` wants. A save may be seen half-written and built in between.
+fn wait_until(server: &Served, path: &str, expected: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, page) = get(server, path);
+        if expected(&page) {
+            return page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path} never showed the change:\n{page}"
+        );
+        wait_for_build(server, version(&page));
+    }
+}
+
 #[test]
 fn serves_rebuilds_and_shows_errors_in_the_page() {
     let repo = Repo::clean();
@@ -98,8 +115,6 @@ fn serves_rebuilds_and_shows_errors_in_the_page() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     let (status, _) = get(&server, "/../../etc/passwd");
     assert_eq!(status, "HTTP/1.1 404 Not Found");
-    let first = version(&page);
-
     // Saving a document rebuilds the handbook.
     repo.write(
         "procedures/access.md",
@@ -108,9 +123,9 @@ fn serves_rebuilds_and_shows_errors_in_the_page() {
             "title: Access Management Procedure",
         ),
     );
-    let second = wait_for_build(&server, first);
-    let (_, page) = get(&server, "/procedures/access.html");
-    assert!(page.contains("Access Management Procedure"), "{page}");
+    wait_until(&server, "/procedures/access.html", |page| {
+        page.contains("Access Management Procedure")
+    });
 
     // A broken document: every page shows the error instead.
     repo.write(
@@ -119,13 +134,10 @@ fn serves_rebuilds_and_shows_errors_in_the_page() {
             .read("procedures/access.md")
             .replace("owner: IT", "owner: NOBODY"),
     );
-    let third = wait_for_build(&server, second);
-    let (status, page) = get(&server, "/procedures/access.html");
-    assert_eq!(status, "HTTP/1.1 200 OK");
-    assert!(
-        page.contains("The handbook has errors") && page.contains("unknown-role"),
-        "{page}"
-    );
+    let page = wait_until(&server, "/procedures/access.html", |page| {
+        page.contains("The handbook has errors")
+    });
+    assert!(page.contains("unknown-role"), "{page}");
 
     // Fixed: the handbook is back.
     repo.write(
@@ -134,12 +146,9 @@ fn serves_rebuilds_and_shows_errors_in_the_page() {
             .read("procedures/access.md")
             .replace("owner: NOBODY", "owner: IT"),
     );
-    wait_for_build(&server, third);
-    let (_, page) = get(&server, "/procedures/access.html");
-    assert!(
-        page.contains("Access Management Procedure") && !page.contains("has errors"),
-        "{page}"
-    );
+    wait_until(&server, "/procedures/access.html", |page| {
+        page.contains("Access Management Procedure") && !page.contains("has errors")
+    });
 }
 
 #[test]
