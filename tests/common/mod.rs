@@ -113,6 +113,9 @@ impl Repo {
     /// `ismsbook --root <repo> --today 2026-11-22 <args>`.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("ismsbook").unwrap();
+        // Run inside the repository, as a user or a CI job does: relative paths
+        // (`--dest public`) land there, never in this project.
+        cmd.current_dir(self.dir.path());
         cmd.arg("--root")
             .arg(self.dir.path())
             .args(["--today", TODAY, "--color", "never"])

@@ -1,1 +1,0 @@
-window.ISMSBOOK_SEARCH = {"documents":[{"id":"POL-SEC","text":"Information Security Policy Purpose Why. Scope What.","title":"Information Security Policy","url":"policies/security.html"},{"id":"PRC-AC","text":"Access Steps Always follow the policy .","title":"Access Procedure","url":"procedures/access.html"}]};
