@@ -458,7 +458,8 @@ pub fn resolve(from: &str, relative: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn percent_decode(text: &str) -> String {
+/// `a%20b` → `a b`; invalid escapes are kept as written.
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

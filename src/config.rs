@@ -430,6 +430,22 @@ impl Config {
             .max_by_key(|f| f.path.len())
     }
 
+    /// The role that owns new documents: the one asked for (which must exist), else
+    /// CISO, else the first role of book.toml.
+    pub fn owner_role(&self, requested: Option<&str>) -> Result<String, String> {
+        match requested {
+            Some(owner) if self.roles.contains_key(owner) => Ok(owner.to_string()),
+            Some(owner) => Err(format!(
+                "`{owner}` is not a role of book.toml; the roles are: {}",
+                self.roles.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            None if self.roles.contains_key("CISO") => Ok("CISO".to_string()),
+            None => self.roles.keys().next().cloned().ok_or_else(|| {
+                "book.toml defines no roles; add one first, e.g. [roles.CISO] name = \"Chief Information Security Officer\"".to_string()
+            }),
+        }
+    }
+
     /// Where a classification level stands, least sensitive first (`None` if unknown).
     pub fn classification_rank(&self, level: &str) -> Option<usize> {
         self.classifications.iter().position(|c| c == level)

@@ -50,17 +50,7 @@ pub fn import(handbook: &Handbook, request: &Request<'_>) -> Result<Vec<Imported
             request.doc_type
         )
     })?;
-    let owner = match request.owner {
-        Some(owner) if config.roles.contains_key(owner) => owner.to_string(),
-        Some(owner) => return Err(format!("`{owner}` is not a role of book.toml")),
-        None if config.roles.contains_key("CISO") => "CISO".to_string(),
-        None => config
-            .roles
-            .keys()
-            .next()
-            .cloned()
-            .ok_or("book.toml defines no roles; add one first")?,
-    };
+    let owner = config.owner_role(request.owner)?;
     let mut entries: Vec<_> = std::fs::read_dir(request.dir)
         .map_err(|e| format!("cannot read {}: {e}", request.dir.display()))?
         .flatten()

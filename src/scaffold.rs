@@ -95,22 +95,7 @@ pub fn new_document(
             request.doc_type
         )
     })?;
-    let owner = match &request.owner {
-        Some(owner) if config.roles.contains_key(owner) => owner.clone(),
-        Some(owner) => {
-            return Err(format!(
-                "`{owner}` is not a role of book.toml; the roles are: {}",
-                config.roles.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
-        }
-        None if config.roles.contains_key("CISO") => "CISO".to_string(),
-        None => config
-            .roles
-            .keys()
-            .next()
-            .cloned()
-            .ok_or("book.toml defines no roles; add one first, e.g. [roles.CISO] name = \"Chief Information Security Officer\"")?,
-    };
+    let owner = config.owner_role(request.owner.as_deref())?;
     let taken = |id: &str| handbook.by_id(id).is_some();
     let id = match &request.id {
         Some(id) if !is_valid_id(id) => {

@@ -274,7 +274,7 @@ fn handle(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         drop(state);
         return respond(&mut stream, "200 OK", "text/plain", body.as_bytes(), false);
     }
-    let mut file = percent_decode(path.trim_start_matches('/'));
+    let mut file = crate::checks::percent_decode(path.trim_start_matches('/'));
     if file.is_empty() || file.ends_with('/') {
         file.push_str("index.html");
     }
@@ -344,24 +344,4 @@ fn respond(
         stream.write_all(body)?;
     }
     stream.flush()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
