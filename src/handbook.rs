@@ -196,7 +196,7 @@ impl Handbook {
 }
 
 /// The built-in catalog plus the project's catalogs from book.toml.
-fn load_catalog(config: &Config) -> Result<Catalog, ConfigError> {
+pub(crate) fn load_catalog(config: &Config) -> Result<Catalog, ConfigError> {
     let mut catalog = Catalog::iso27001_2022();
     let mut problems = Vec::new();
     for path in &config.catalogs {

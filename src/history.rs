@@ -145,6 +145,12 @@ impl History {
     /// Reads the history of the documents in `config`'s folders. Never fails: a
     /// missing or damaged repository gives an empty history and a notice.
     pub fn load(config: &Config) -> History {
+        History::load_at(config, None)
+    }
+
+    /// The history as it stood at commit `at` (the first-parent chain from there),
+    /// or at HEAD when `at` is `None`. Only HEAD's history is cached.
+    pub fn load_at(config: &Config, at: Option<Oid>) -> History {
         fast_object_reads();
         let mut history = History::none();
         let repo = match Repository::discover(&config.root) {
@@ -169,13 +175,27 @@ impl History {
             }
         };
         history.prefix = prefix_of(&repo, &config.root);
-        history.read(&repo, config);
+        history.read(&repo, config, at);
         history.repo = Some(repo);
         history
     }
 
     /// Walks the history of `repo` into `self`; problems become notices.
-    fn read(&mut self, repo: &Repository, config: &Config) {
+    fn read(&mut self, repo: &Repository, config: &Config, at: Option<Oid>) {
+        if let Some(at) = at {
+            match repo.find_commit(at) {
+                Ok(commit) => return self.walk_from(repo, config, commit, false),
+                Err(e) => {
+                    self.notice(
+                        Severity::Warning,
+                        "history-unavailable",
+                        format!("commit {at} cannot be read: {}", e.message()),
+                        "check the revision and the repository (`git fsck`)",
+                    );
+                    return;
+                }
+            }
+        }
         let head = match repo.head() {
             Ok(head) => head,
             Err(e) if e.code() == ErrorCode::UnbornBranch => {
@@ -221,9 +241,23 @@ impl History {
                 "this is normal in CI; locally, check out a branch to record new versions",
             );
         }
+        self.walk_from(repo, config, head_commit, true);
+    }
+
+    /// Walks the first-parent history from `head`; `cached` reads and writes the cache.
+    fn walk_from(
+        &mut self,
+        repo: &Repository,
+        config: &Config,
+        head_commit: Commit<'_>,
+        cached: bool,
+    ) {
         let boundary = shallow_boundary(repo);
         let folders: Vec<String> = config.folders.iter().map(|f| f.path.clone()).collect();
-        let cached = read_cache(repo).filter(|c| c.prefix == self.prefix && c.folders == folders);
+        let use_cache = cached;
+        let cached = read_cache(repo)
+            .filter(|_| use_cache)
+            .filter(|c| c.prefix == self.prefix && c.folders == folders);
         let odb = match repo.odb() {
             Ok(odb) => odb,
             Err(e) => {
@@ -266,9 +300,8 @@ impl History {
         walked.folders = folders;
         let walked = std::sync::Arc::new(walked);
         let (for_cache, git_dir) = (std::sync::Arc::clone(&walked), repo.path().to_path_buf());
-        self.cache_writer = Some(std::thread::spawn(move || {
-            write_cache(&git_dir, &for_cache)
-        }));
+        self.cache_writer =
+            use_cache.then(|| std::thread::spawn(move || write_cache(&git_dir, &for_cache)));
         self.walked = walked;
         self.coverage = if boundary.is_empty() {
             Coverage::Complete

@@ -178,6 +178,8 @@ pub enum BuildError {
     Checks(Box<CheckReport>),
     /// The destination cannot be used, or writing failed (exit code 2).
     Output(output::OutputError),
+    /// The request cannot be met, e.g. an unknown revision (exit code 2).
+    Usage(String),
 }
 
 /// A finished build.
@@ -254,6 +256,99 @@ pub fn build(
         .collect();
     output::check_destination(&config.root, &dest, &folders).map_err(BuildError::Output)?;
     progress("writing files");
+    output::write(&site, &dest).map_err(BuildError::Output)?;
+    Ok(Built {
+        documents: site.documents,
+        controls: site.controls,
+        files: site.files.len(),
+        report,
+        dest,
+    })
+}
+
+/// A past state of the repository for `build`: a revision, or the branch as it was at
+/// the end of a day.
+pub enum At {
+    Rev(String),
+    AsOf(NaiveDate),
+}
+
+/// Builds the handbook as it stood at `at`: the documents and the SoA of that commit,
+/// their history up to it, reviews judged as of that day; book.toml and the templates
+/// as they are now. A past state is published as it was: problems it had are listed,
+/// not a reason to refuse.
+pub fn build_at(
+    root: &Path,
+    at: &At,
+    options: &render::Options,
+    dest: Option<&Path>,
+) -> Result<Built, BuildError> {
+    let usage = BuildError::Usage;
+    let config = config::Config::load(root).map_err(BuildError::Config)?;
+    let repo = git2::Repository::discover(&config.root).map_err(|_| {
+        usage("--rev and --as-of need a git repository, and there is none here".to_string())
+    })?;
+    let commit = match at {
+        At::Rev(rev) => repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| usage(format!("cannot resolve `{rev}`: {}", e.message())))?,
+        At::AsOf(date) => history::commit_as_of(&repo, *date)
+            .map_err(|e| usage(e.message().to_string()))?
+            .and_then(|oid| repo.find_commit(oid).ok())
+            .ok_or_else(|| usage(format!("the branch has no commit on or before {date}")))?,
+    };
+    let when = commit.committer().when();
+    let day =
+        chrono::DateTime::from_timestamp(when.seconds() + i64::from(when.offset_minutes()) * 60, 0)
+            .map(|t| t.date_naive())
+            .unwrap_or_default();
+    let today = match at {
+        At::AsOf(date) => *date,
+        At::Rev(_) => day,
+    };
+    let history = History::load_at(&config, Some(commit.id()));
+    let catalog = handbook::load_catalog(&config).map_err(BuildError::Config)?;
+    let prefix = history.prefix().to_string();
+    let tree_error = |e: git2::Error| {
+        usage(format!(
+            "cannot read commit {}: {}",
+            commit.id(),
+            e.message()
+        ))
+    };
+    let tree = commit.tree().map_err(tree_error)?;
+    let sources = changes::sources_at(&repo, &tree, &prefix, &config).map_err(tree_error)?;
+    let soa = tree
+        .get_path(Path::new(&format!("{prefix}{}", config.soa)))
+        .ok()
+        .and_then(|entry| repo.find_blob(entry.id()).ok())
+        .and_then(|blob| sources::decode(blob.content()).ok())
+        .map(|text| sources::Source {
+            path: config.soa.clone(),
+            text,
+        });
+    let dest = match dest {
+        Some(dest) => dest.to_path_buf(),
+        None => config.root.join(&config.build_dir),
+    };
+    let folders: Vec<_> = config
+        .folders
+        .iter()
+        .map(|f| config.root.join(&f.path))
+        .collect();
+    let (handbook, mut diagnostics) =
+        Handbook::from_parts(config.clone(), catalog, &sources, soa.as_ref());
+    diagnostics.extend(checks::run(&handbook, today));
+    diagnostics.extend(checks::versions(&handbook, &history));
+    diagnostic::normalize(&mut diagnostics);
+    let report = CheckReport {
+        handbook,
+        history,
+        diagnostics,
+    };
+    output::check_destination(&config.root, &dest, &folders).map_err(BuildError::Output)?;
+    let site = render::render(&report, today, options).map_err(BuildError::Theme)?;
     output::write(&site, &dest).map_err(BuildError::Output)?;
     Ok(Built {
         documents: site.documents,

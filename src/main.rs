@@ -117,6 +117,12 @@ enum Command {
         /// the others become plain text.
         #[arg(long, value_name = "LEVEL")]
         max_classification: Option<String>,
+        /// Build the handbook as it stood at a revision (a commit, tag or branch).
+        #[arg(long, value_name = "REV", conflicts_with = "as_of")]
+        rev: Option<String>,
+        /// Build the handbook as it stood at the end of a day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
     },
     /// Serve the handbook on 127.0.0.1, rebuilt and reloaded in the browser whenever a
     /// document, the SoA, book.toml or a template changes.
@@ -293,6 +299,8 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
             dest,
             drafts,
             max_classification,
+            rev,
+            as_of,
         } => {
             let root = find_root(cli.root.as_deref())?;
             let started = std::time::Instant::now();
@@ -318,7 +326,15 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
                     eprint!("\r\x1b[2Kbuild: {phase}…");
                 }
             };
-            let result = ismsbook::build(&root, today, &options, dest.as_deref(), &progress);
+            let at = match (rev, as_of) {
+                (Some(rev), _) => Some(ismsbook::At::Rev(rev.clone())),
+                (None, Some(date)) => Some(ismsbook::At::AsOf(*date)),
+                (None, None) => None,
+            };
+            let result = match &at {
+                Some(at) => ismsbook::build_at(&root, at, &options, dest.as_deref()),
+                None => ismsbook::build(&root, today, &options, dest.as_deref(), &progress),
+            };
             progress("");
             if terminal {
                 eprint!("\r\x1b[2K");
@@ -335,6 +351,7 @@ fn run(cli: &Cli, today: NaiveDate, color: bool) -> Result<ExitCode, Failure> {
                     ));
                 }
                 Err(ismsbook::BuildError::Output(e)) => return Err(Failure::Usage(e.to_string())),
+                Err(ismsbook::BuildError::Usage(message)) => return Err(Failure::Usage(message)),
                 Err(ismsbook::BuildError::Checks(report)) => {
                     print!(
                         "{}",

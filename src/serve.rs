@@ -142,6 +142,7 @@ fn rebuild(
             )
         }
         Err(BuildError::Output(e)) => (None, Some(e.to_string())),
+        Err(BuildError::Usage(message)) => (None, Some(message)),
     };
     let (lock, changed) = &**shared;
     let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());

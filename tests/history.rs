@@ -806,3 +806,70 @@ fn the_commit_as_of_a_date_is_the_branch_on_that_day() {
     assert_eq!(as_of("2026-02-01").as_deref(), Some(first.as_str()));
     assert_eq!(as_of("2026-02-02").as_deref(), Some(second.as_str()));
 }
+
+#[test]
+fn the_handbook_as_it_stood_at_a_revision_or_a_date() {
+    let repo = repository();
+    repo.write(
+        "policies/access-control.md",
+        &policy_at("1.1", "approved", "2026-03-01", "Next", "New rules."),
+    );
+    repo.commit("1.1", "Ann", "2026-03-02T09:00:00+00:00");
+    let first = repo.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let read =
+        |dir: &str, page: &str| std::fs::read_to_string(repo.path().join(dir).join(page)).unwrap();
+
+    let output = repo
+        .cmd(&["build", "--rev", "HEAD~1", "--dest", "then"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = read("then", "policies/access-control.html");
+    assert!(
+        page.contains("POL-AC, version 1.0") && !page.contains("<td>1.1</td>"),
+        "{page}"
+    );
+    assert!(
+        read("then", "index.html")
+            .contains(&format!("Built from commit <code>{}</code>", &first[..12]))
+    );
+
+    // The end of 2026-02-15: after the import, before 1.1.
+    let output = repo
+        .cmd(&["build", "--as-of", "2026-02-15", "--dest", "audit"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(read("audit", "policies/access-control.html").contains("POL-AC, version 1.0"));
+    let output = repo
+        .cmd(&["build", "--as-of", "2026-03-02", "--dest", "now"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(read("now", "policies/access-control.html").contains("POL-AC, version 1.1"));
+
+    // Before the first commit, or an unknown revision: usage errors.
+    let output = repo
+        .cmd(&["build", "--as-of", "2025-12-31"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no commit on or before 2025-12-31"));
+    assert_eq!(
+        repo.cmd(&["build", "--rev", "nope"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+    // The working tree and HEAD's cache are untouched.
+    assert!(
+        repo.read("policies/access-control.md")
+            .contains("version: \"1.1\"")
+    );
+}
