@@ -73,6 +73,7 @@ pub fn run(
         today,
         open: BTreeMap::new(),
         published: Vec::new(),
+        loaded: std::cell::RefCell::new(None),
     };
     server.serve(&connection)?;
     // The writer thread ends when the connection does: drop it before joining.
@@ -88,6 +89,9 @@ struct Server {
     open: BTreeMap<Url, String>,
     /// URLs with diagnostics published, to clear them when they are fixed.
     published: Vec<Url>,
+    /// The handbook as last loaded, until a document changes: completion, hover and
+    /// definition do not read every file again.
+    loaded: std::cell::RefCell<Option<std::rc::Rc<Handbook>>>,
 }
 
 impl Server {
@@ -121,7 +125,12 @@ impl Server {
                     let response = self.answer(request);
                     connection.sender.send(Message::Response(response))?;
                 }
-                Message::Notification(notification) => dirty |= self.notice(notification),
+                Message::Notification(notification) => {
+                    if self.notice(notification) {
+                        self.loaded.borrow_mut().take();
+                        dirty = true;
+                    }
+                }
                 Message::Response(_) => {}
             }
         }
@@ -159,6 +168,18 @@ impl Server {
             _ => {}
         }
         false
+    }
+
+    /// The handbook for completion, hover and definition: the one loaded last, or a
+    /// new one.
+    fn current(&self) -> Option<std::rc::Rc<Handbook>> {
+        if let Some(handbook) = self.loaded.borrow().as_ref() {
+            return Some(std::rc::Rc::clone(handbook));
+        }
+        let (handbook, _) = self.handbook().ok()?;
+        let handbook = std::rc::Rc::new(handbook);
+        *self.loaded.borrow_mut() = Some(std::rc::Rc::clone(&handbook));
+        Some(handbook)
     }
 
     /// The handbook as the editor sees it: files on disk, with open documents' text.
@@ -212,6 +233,7 @@ impl Server {
         let diagnostics = match self.handbook() {
             Ok((handbook, mut found)) => {
                 found.extend(crate::checks::run(&handbook, self.today));
+                *self.loaded.borrow_mut() = Some(std::rc::Rc::new(handbook));
                 found
             }
             Err(config) => config,
@@ -493,7 +515,7 @@ impl Server {
         let url = &params.text_document_position_params.text_document.uri;
         let context = self.context(url, params.text_document_position_params.position)?;
         let word = word_at(&context.line, context.before.chars().count())?;
-        let (handbook, _) = self.handbook().ok()?;
+        let handbook = self.current()?;
         let text = if let ControlRef::Known(control) = handbook.catalog.resolve(&word) {
             let decision = handbook
                 .soa
@@ -550,7 +572,7 @@ impl Server {
         let url = &params.text_document_position_params.text_document.uri;
         let context = self.context(url, params.text_document_position_params.position)?;
         let column = context.before.chars().count();
-        let (handbook, _) = self.handbook().ok()?;
+        let handbook = self.current()?;
         let from = self.relative(url)?;
         // A relative link around the cursor, or a document id under it.
         let target = link_at(&context.line, column)
