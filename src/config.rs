@@ -338,41 +338,29 @@ impl Config {
             Some(list) => list.into_inner(),
         };
 
+        // A setting that names a classification level must name one of the levels.
+        let mut level = |value: Spanned<String>, key: &str| {
+            if !classifications.contains(value.get_ref()) {
+                error(
+                    "config-invalid",
+                    at(value.span()),
+                    format!(
+                        "{key} `{}` is not one of the classifications",
+                        value.get_ref()
+                    ),
+                    &format!("use one of: {}", classifications.join(", ")),
+                );
+            }
+            value.into_inner()
+        };
         let default_classification = match raw.documents.default_classification {
             None if classifications.iter().any(|c| c == "internal") => "internal".to_string(),
             None => classifications[0].clone(),
-            Some(value) => {
-                if !classifications.contains(value.get_ref()) {
-                    error(
-                        "config-invalid",
-                        at(value.span()),
-                        format!(
-                            "default-classification `{}` is not one of the classifications",
-                            value.get_ref()
-                        ),
-                        &format!("use one of: {}", classifications.join(", ")),
-                    );
-                }
-                value.into_inner()
-            }
+            Some(value) => level(value, "default-classification"),
         };
-
         let soa_classification = match raw.controls.soa_classification {
             None => default_classification.clone(),
-            Some(value) => {
-                if !classifications.contains(value.get_ref()) {
-                    error(
-                        "config-invalid",
-                        at(value.span()),
-                        format!(
-                            "soa-classification `{}` is not one of the classifications",
-                            value.get_ref()
-                        ),
-                        &format!("use one of: {}", classifications.join(", ")),
-                    );
-                }
-                value.into_inner()
-            }
+            Some(value) => level(value, "soa-classification"),
         };
         let sanitize = raw.build.sanitize;
 

@@ -476,7 +476,7 @@ pub fn commit_as_of(repo: &Repository, date: NaiveDate) -> Result<Option<Oid>, g
 }
 
 /// When a commit landed: its committer time, in the committer's time zone.
-fn landed(commit: &Commit<'_>) -> Option<chrono::NaiveDateTime> {
+pub(crate) fn landed(commit: &Commit<'_>) -> Option<chrono::NaiveDateTime> {
     let when = commit.committer().when();
     chrono::DateTime::from_timestamp(when.seconds() + i64::from(when.offset_minutes()) * 60, 0)
         .map(|t| t.naive_utc())

@@ -244,6 +244,17 @@ pub fn build(
     progress: &dyn Fn(&str),
 ) -> Result<Built, BuildError> {
     let (report, site) = render_site_with(root, today, options, None, progress)?;
+    progress("writing files");
+    publish(report, &site, dest)
+}
+
+/// Writes a rendered site to `dest` (default: book.toml's build-dir), after checking
+/// that the destination may be replaced.
+fn publish(
+    report: CheckReport,
+    site: &render::Site,
+    dest: Option<&Path>,
+) -> Result<Built, BuildError> {
     let config = &report.handbook.config;
     let dest = match dest {
         Some(dest) => dest.to_path_buf(),
@@ -255,8 +266,7 @@ pub fn build(
         .map(|f| config.root.join(&f.path))
         .collect();
     output::check_destination(&config.root, &dest, &folders).map_err(BuildError::Output)?;
-    progress("writing files");
-    output::write(&site, &dest).map_err(BuildError::Output)?;
+    output::write(site, &dest).map_err(BuildError::Output)?;
     Ok(Built {
         documents: site.documents,
         controls: site.controls,
@@ -298,11 +308,9 @@ pub fn build_at(
             .and_then(|oid| repo.find_commit(oid).ok())
             .ok_or_else(|| usage(format!("the branch has no commit on or before {date}")))?,
     };
-    let when = commit.committer().when();
-    let day =
-        chrono::DateTime::from_timestamp(when.seconds() + i64::from(when.offset_minutes()) * 60, 0)
-            .map(|t| t.date_naive())
-            .unwrap_or_default();
+    let day = history::landed(&commit)
+        .map(|t| t.date())
+        .unwrap_or_default();
     let today = match at {
         At::AsOf(date) => *date,
         At::Rev(_) => day,
@@ -328,15 +336,6 @@ pub fn build_at(
             path: config.soa.clone(),
             text,
         });
-    let dest = match dest {
-        Some(dest) => dest.to_path_buf(),
-        None => config.root.join(&config.build_dir),
-    };
-    let folders: Vec<_> = config
-        .folders
-        .iter()
-        .map(|f| config.root.join(&f.path))
-        .collect();
     let (handbook, mut diagnostics) =
         Handbook::from_parts(config.clone(), catalog, &sources, soa.as_ref());
     diagnostics.extend(checks::run(&handbook, today));
@@ -347,14 +346,6 @@ pub fn build_at(
         history,
         diagnostics,
     };
-    output::check_destination(&config.root, &dest, &folders).map_err(BuildError::Output)?;
     let site = render::render(&report, today, options).map_err(BuildError::Theme)?;
-    output::write(&site, &dest).map_err(BuildError::Output)?;
-    Ok(Built {
-        documents: site.documents,
-        controls: site.controls,
-        files: site.files.len(),
-        report,
-        dest,
-    })
+    publish(report, &site, dest)
 }
