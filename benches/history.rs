@@ -9,8 +9,8 @@
 #[path = "support/corpus.rs"]
 mod corpus;
 
-use ismsbook::config::Config;
 use ismsbook::history::History;
+use ismsbook::model::config::Config;
 use std::process::Command;
 use std::time::{Duration, Instant};
 

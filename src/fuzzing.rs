@@ -2,19 +2,23 @@
 //! (`tests/hostile.rs`): each takes arbitrary bytes and runs one part of the pipeline.
 //! None may panic, and what they report must point inside the input.
 
-use crate::catalog::Catalog;
-use crate::config::Config;
-use crate::document::{self, Defaults, DocType, Snapshot};
-use crate::handbook::Handbook;
+use crate::checks::{self, Facts, Report};
 use crate::history::History;
-use crate::sources::{self, Source};
-use crate::{CheckReport, checks, markdown, render};
+use crate::model::config::Config;
+use crate::model::document::{self, Defaults, Snapshot};
+use crate::model::handbook::Handbook;
+use crate::model::kinds::DocType;
+use crate::model::links::resolve;
+use crate::model::markdown;
+use crate::model::source::{Empty, Overlay, Source};
+use crate::site::{self, body::rewrite_link};
+use crate::text::decode;
 use std::collections::HashSet;
 use std::path::Path;
 
 /// Any bytes as a document file: decoding, front matter, snapshot, outline.
 pub fn document(data: &[u8]) {
-    let Ok(text) = sources::decode(data) else {
+    let Ok(text) = decode(data) else {
         return;
     };
     let source = Source {
@@ -46,13 +50,13 @@ pub fn links(data: &[u8]) {
     let published: HashSet<&str> = ["policies/a.md", "procedures/b.md"].into_iter().collect();
     let outline = markdown::outline(body);
     for dest in std::iter::once(dest).chain(outline.links.iter().map(|l| l.dest.as_str())) {
-        if let Some(resolved) = checks::resolve("policies/a.md", dest) {
+        if let Some(resolved) = resolve("policies/a.md", dest) {
             assert!(
                 !resolved.split('/').any(|part| part == ".."),
                 "resolved outside: {resolved}"
             );
         }
-        let _ = render::rewrite_link("policies/a.md", dest, &published);
+        let _ = rewrite_link("policies/a.md", dest, &published);
     }
     let _ = markdown::slugify(body);
     let _ = markdown::control_mentions(body);
@@ -68,26 +72,25 @@ pub fn pipeline(data: &[u8]) {
         "[book]\ntitle = \"Fuzz\"\norganization = \"Fuzz\"\n[roles.CISO]\nname = \"CISO\"\n",
     )
     .expect("the fuzz configuration is valid");
-    let sources: Vec<Source> = (0..3)
-        .filter_map(|i| {
-            parts.next().map(|t| Source {
-                path: format!("policies/d{i}.md"),
-                text: t.to_string(),
-            })
-        })
-        .collect();
-    let soa = parts.next().map(|t| Source {
-        path: "soa.yaml".to_string(),
-        text: t.to_string(),
-    });
+    let mut origin = Overlay::new(&Empty);
+    for i in 0..3 {
+        if let Some(text) = parts.next() {
+            origin = origin.with(format!("policies/d{i}.md"), text);
+        }
+    }
+    if let Some(text) = parts.next() {
+        origin = origin.with("soa.yaml", text);
+    }
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("a date");
-    let (handbook, mut diagnostics) =
-        Handbook::from_parts(config, Catalog::iso27001_2022(), &sources, soa.as_ref());
+    let Ok((handbook, mut diagnostics)) = Handbook::load(config, &origin) else {
+        return;
+    };
     diagnostics.extend(checks::run(&handbook, today));
-    let report = CheckReport {
+    let report = Report {
         handbook,
         history: History::none(),
         diagnostics,
+        facts: Facts::default(),
     };
-    let _ = render::render(&report, today, &render::Options::default());
+    let _ = site::render(&report, today, &site::Options::default());
 }

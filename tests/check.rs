@@ -324,7 +324,13 @@ fn legacy_control_mentioned_in_the_text() {
     );
     let d = repo
         .check()
-        .assert_at("legacy-control", "warning", "procedures/test.md", 15, 12)
+        .assert_at(
+            "legacy-control-mention",
+            "warning",
+            "procedures/test.md",
+            15,
+            12,
+        )
         .clone();
     assert!(d["hint"].as_str().unwrap().contains("A.5.16"));
 }

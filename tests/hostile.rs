@@ -136,7 +136,7 @@ fn binary_files_are_not_utf8() {
 #[test]
 fn every_field_of_the_wrong_type_is_reported() {
     // Every key of the contract, so a new key is covered too.
-    let fields = ismsbook::document::KEYS;
+    let fields = ismsbook::model::document::KEYS;
     let mut text = String::from("---\n");
     for field in fields {
         let value = if field == "extra" {

@@ -102,10 +102,11 @@ const BOOK_TOML: &str = "[book]\ntitle = \"Benchmark ISMS\"\norganization = \"Be
 
 /// A SoA with every Annex A control decided, applicable and implemented.
 fn soa() -> String {
-    ismsbook::scaffold::soa_template(&ismsbook::catalog::Catalog::iso27001_2022()).replace(
-        "    applicable:\n    status:\n    justification:\n",
-        "    applicable: true\n    status: implemented\n    justification: \"Risk R-01.\"\n",
-    )
+    ismsbook::app::scaffold::soa_template(&ismsbook::model::catalog::Catalog::iso27001_2022())
+        .replace(
+            "    applicable:\n    status:\n    justification:\n",
+            "    applicable: true\n    status: implemented\n    justification: \"Risk R-01.\"\n",
+        )
 }
 
 /// Writes the corpus into `dir` (a new git repository with a checked-out work tree).

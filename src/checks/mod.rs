@@ -1,0 +1,131 @@
+//! The checks: every rule of document control that can be decided from the repository,
+//! each returning all of its findings, and `check`, which loads the repository and the
+//! history and runs them all into a [`Report`].
+//!
+//! Codes come from the registry in `diagnostic::Code`; docs/checks.md lists them.
+
+pub mod codeowners;
+mod document;
+pub mod gate;
+mod links;
+mod soa;
+pub mod versions;
+
+use crate::diagnostic::{self, ConfigError, Diagnostic, Severity};
+use crate::history::History;
+use crate::model::config::Config;
+use crate::model::handbook::Handbook;
+use crate::model::source::WorkTree;
+use chrono::NaiveDate;
+use std::path::Path;
+
+pub use versions::Facts;
+
+/// What `check` found: the handbook it loaded, its history, every diagnostic and the
+/// facts the history established.
+pub struct Report {
+    pub handbook: Handbook,
+    pub history: History,
+    /// Every problem found, in file and line order.
+    pub diagnostics: Vec<Diagnostic>,
+    pub facts: Facts,
+}
+
+impl std::fmt::Debug for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Report")
+            .field("documents", &self.handbook.documents.len())
+            .field("diagnostics", &self.diagnostics)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// Runs every check that needs only the handbook (not the history).
+pub fn run(handbook: &Handbook, today: NaiveDate) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (doc, meta) in handbook.readable() {
+        document::check(handbook, doc, meta, today, &mut found);
+    }
+    document::duplicate_ids(handbook, &mut found);
+    links::links(handbook, &mut found);
+    links::mentions(handbook, &mut found);
+    soa::soa(handbook, &mut found);
+    soa::coverage(handbook, &mut found);
+    found
+}
+
+/// Loads the repository at `root` and runs every check, as of `today`, including the
+/// version rules that need the git history. `previous` history is reused when it is
+/// still current (a long-running process that checks again after each change).
+pub fn check(
+    root: &Path,
+    today: NaiveDate,
+    previous: Option<History>,
+) -> Result<Report, ConfigError> {
+    let config = Config::load(root)?;
+    let previous = previous.filter(|h| h.is_current(&config));
+    // The history walk (one thread, the longest part of a cold run) goes on beside
+    // loading the documents and the checks that do not need it.
+    let (loaded, history) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| previous.unwrap_or_else(|| History::load(&config)));
+        let loaded =
+            Handbook::load(config.clone(), &WorkTree).map(|(handbook, mut diagnostics)| {
+                diagnostics.extend(run(&handbook, today));
+                (handbook, diagnostics)
+            });
+        let history = walk
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (loaded, history)
+    });
+    let (handbook, mut diagnostics) = loaded?;
+    diagnostics.extend(history.notices.iter().cloned());
+    let (found, facts) = versions::check(&handbook, &history);
+    diagnostics.extend(found);
+    if let Some(workdir) = history.repository().and_then(|r| r.workdir()) {
+        diagnostics.extend(codeowners::check(&handbook, workdir, history.prefix()));
+    }
+    diagnostic::normalize(&mut diagnostics);
+    Ok(Report {
+        handbook,
+        history,
+        diagnostics,
+        facts,
+    })
+}
+
+/// The checks of a past state (`build --rev`): the handbook and history as given.
+pub fn check_loaded(
+    handbook: Handbook,
+    history: History,
+    today: NaiveDate,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Report {
+    diagnostics.extend(run(&handbook, today));
+    let (found, facts) = versions::check(&handbook, &history);
+    diagnostics.extend(found);
+    diagnostic::normalize(&mut diagnostics);
+    Report {
+        handbook,
+        history,
+        diagnostics,
+        facts,
+    }
+}

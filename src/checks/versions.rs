@@ -1,0 +1,172 @@
+//! The version rules, which need the git history: uncommitted changes, versions that
+//! decrease, content changed after approval, and approvals carried over from an
+//! earlier version. Besides diagnostics they establish facts the handbook shows.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::history::{Event, History, WorkingState};
+use crate::model::document::{Document, FrontMatter};
+use crate::model::handbook::Handbook;
+use crate::model::kinds::{Status, parse_date};
+use crate::text::Position;
+use std::collections::BTreeSet;
+
+/// What the history establishes about the documents, for the pages to show.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Paths of approved documents whose title or text changed after the approval of
+    /// their current version.
+    pub changed_after_approval: BTreeSet<String>,
+}
+
+/// Runs the version rules on every readable document.
+pub fn check(handbook: &Handbook, history: &History) -> (Vec<Diagnostic>, Facts) {
+    let mut found = Vec::new();
+    let mut facts = Facts::default();
+    if history.repository().is_none() || history.head().is_none() {
+        return (found, facts);
+    }
+    for (doc, meta) in handbook.readable() {
+        uncommitted(history, doc, &mut found);
+        if meta.id.is_empty() || meta.version.major == 0 && meta.version.minor == 0 && !doc.complete
+        {
+            continue;
+        }
+        if decreased(history, doc, meta, &mut found) || meta.status != Status::Approved {
+            continue;
+        }
+        let events = history.events(&doc.path);
+        if changed_after_approval(history, events, doc, meta, &mut found) {
+            facts.changed_after_approval.insert(doc.path.clone());
+        }
+        carried_over(events, doc, meta, &mut found);
+    }
+    (found, facts)
+}
+
+fn uncommitted(history: &History, doc: &Document, found: &mut Vec<Diagnostic>) {
+    let (message, hint) = match history.working_state(&doc.path, &doc.snapshot) {
+        WorkingState::Untracked => (
+            "this document is not committed yet",
+            "commit it on a branch and open a pull request; its history starts with that commit",
+        ),
+        WorkingState::Modified(_) => (
+            "this document has uncommitted changes",
+            "commit the change (with a new version if the content changed) so it is recorded",
+        ),
+        WorkingState::Clean(_) => return,
+    };
+    found.push(
+        Diagnostic::new(Code::UncommittedChange, &doc.path, message)
+            .at(Position::new(1, 1))
+            .hint(hint),
+    );
+}
+
+/// A version lower than one the document had: true when reported.
+fn decreased(
+    history: &History,
+    doc: &Document,
+    meta: &FrontMatter,
+    found: &mut Vec<Diagnostic>,
+) -> bool {
+    let Some((highest, event)) = history.highest_version(&doc.path) else {
+        return false;
+    };
+    if meta.version >= highest {
+        return false;
+    }
+    let commit = history.commit(event);
+    let (position, width) = doc.spans.value("version");
+    found.push(
+        Diagnostic::new(
+            Code::VersionDecreased,
+            &doc.path,
+            format!(
+                "version {} is lower than {highest}, which the document had in {}{}",
+                meta.version,
+                commit.short(),
+                commit.date.map(|d| format!(" ({d})")).unwrap_or_default()
+            ),
+        )
+        .span(position, width)
+        .hint(format!(
+            "versions never decrease: use a version above {highest}"
+        )),
+    );
+    true
+}
+
+/// The content approved is the content of the first commit that had this version with
+/// status approved; a later change of title or text without a new version is an
+/// error. True when reported.
+fn changed_after_approval(
+    history: &History,
+    events: &[Event],
+    doc: &Document,
+    meta: &FrontMatter,
+    found: &mut Vec<Diagnostic>,
+) -> bool {
+    let version = meta.version.to_string();
+    let approval = events.iter().find(|e| {
+        e.snapshot.version.as_deref() == Some(version.as_str())
+            && e.snapshot.status.as_deref() == Some("approved")
+    });
+    let Some(approval) = approval.filter(|a| a.snapshot.content != doc.snapshot.content) else {
+        return false;
+    };
+    let commit = history.commit(approval);
+    let (position, width) = doc.spans.key("version");
+    found.push(
+        Diagnostic::new(
+            Code::ChangedAfterApproval,
+            &doc.path,
+            format!(
+                "the title or text changed after version {version} was approved in {}{}",
+                commit.short(),
+                commit.date.map(|d| format!(" ({d})")).unwrap_or_default()
+            ),
+        )
+        .span(position, width)
+        .hint(format!(
+            "raise the version (e.g. \"{}.{}\"), say what changed in `change`, and have it approved again",
+            meta.version.major,
+            meta.version.minor + 1
+        )),
+    );
+    true
+}
+
+/// An approval older than an earlier version's approval cannot be this version's: it
+/// was carried over. (Two versions approved on one day are fine.)
+fn carried_over(events: &[Event], doc: &Document, meta: &FrontMatter, found: &mut Vec<Diagnostic>) {
+    let version = meta.version.to_string();
+    let first_of_version = events
+        .iter()
+        .position(|e| e.snapshot.version.as_deref() == Some(version.as_str()));
+    let earlier = &events[..first_of_version.unwrap_or(events.len())];
+    let previous_approval = earlier
+        .iter()
+        .rev()
+        .filter(|e| e.snapshot.version.as_deref() != Some(version.as_str()))
+        .find_map(|e| {
+            let date = parse_date(e.snapshot.approved_on.as_deref()?).ok()?;
+            Some((date, e))
+        });
+    let (Some(approved_on), Some((previous, event))) = (meta.approved_on, previous_approval) else {
+        return;
+    };
+    if approved_on >= previous {
+        return;
+    }
+    let old_version = event.snapshot.version.as_deref().unwrap_or("?");
+    let (position, width) = doc.spans.value("approved_on");
+    found.push(
+        Diagnostic::new(
+            Code::ApprovalNotRenewed,
+            &doc.path,
+            format!("version {version} carries approved_on {approved_on}, earlier than the approval of version {old_version} ({previous})"),
+        )
+        .span(position, width)
+        .hint("record this version's own approval: approved_by and approved_on of the review that approved it"),
+    );
+}

@@ -1,0 +1,149 @@
+//! The commits that landed changes: who, when, and through which pull request.
+
+use chrono::NaiveDate;
+use git2::{Commit, Oid, Repository};
+use serde::{Deserialize, Serialize};
+
+/// A commit that landed a change to a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    pub id: String,
+    /// The day it landed on the branch; `None` at a shallow clone's boundary, where
+    /// the commit stands for all the history that was not fetched.
+    pub date: Option<NaiveDate>,
+    pub authors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<u64>,
+    pub summary: String,
+}
+
+impl CommitInfo {
+    pub fn short(&self) -> &str {
+        &self.id[..self.id.len().min(7)]
+    }
+}
+
+/// The commit on HEAD's first-parent chain that was the branch's state at the end of
+/// `date` (committer dates): what the handbook was on that day. `None` when HEAD is
+/// younger than the repository's first commit on that chain.
+pub fn commit_as_of(repo: &Repository, date: NaiveDate) -> Result<Option<Oid>, git2::Error> {
+    let end_of_day = date.and_hms_opt(23, 59, 59).expect("a valid time");
+    let mut commit = repo.head()?.peel_to_commit()?;
+    loop {
+        if landed(&commit).is_some_and(|t| t <= end_of_day) {
+            return Ok(Some(commit.id()));
+        }
+        match commit.parent(0) {
+            Ok(parent) => commit = parent,
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+/// When a commit landed: its committer time, in the committer's time zone.
+pub fn landed(commit: &Commit<'_>) -> Option<chrono::NaiveDateTime> {
+    let when = commit.committer().when();
+    chrono::DateTime::from_timestamp(when.seconds() + i64::from(when.offset_minutes()) * 60, 0)
+        .map(|t| t.naive_utc())
+}
+
+pub fn describe(repo: &Repository, commit: &Commit<'_>, at_boundary: bool) -> CommitInfo {
+    let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+    let summary = message
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let date = (!at_boundary)
+        .then(|| landed(commit))
+        .flatten()
+        .map(|t| t.date());
+    CommitInfo {
+        id: commit.id().to_string(),
+        date,
+        authors: authors(repo, commit),
+        pull_request: pull_request_number(&message),
+        summary,
+    }
+}
+
+/// The people behind a change: the author of a direct or squashed commit, or the
+/// authors of the commits a merge brought in.
+fn authors(repo: &Repository, commit: &Commit<'_>) -> Vec<String> {
+    let name = |c: &Commit<'_>| {
+        String::from_utf8_lossy(c.author().name_bytes())
+            .trim()
+            .to_string()
+    };
+    let mut names = Vec::new();
+    if commit.parent_count() > 1
+        && let (Ok(first), Ok(second)) = (commit.parent_id(0), commit.parent_id(1))
+        && let Ok(mut walk) = repo.revwalk()
+        && walk.push(second).is_ok()
+        && walk.hide(first).is_ok()
+    {
+        // A pull request is small; the cap keeps a merge of a long-lived branch cheap.
+        for oid in walk.flatten().take(500) {
+            if let Ok(c) = repo.find_commit(oid) {
+                let n = name(&c);
+                if !n.is_empty() && !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+    }
+    if names.is_empty() {
+        names.push(name(commit));
+    }
+    names.reverse();
+    names
+}
+
+/// The pull or merge request a commit message names: `Merge pull request #12 from …`
+/// (GitHub merge), `Title (#12)` (GitHub squash), `See merge request group/project!12`
+/// (GitLab).
+pub fn pull_request_number(message: &str) -> Option<u64> {
+    let digits = |s: &str| {
+        let n: String = s.chars().take_while(char::is_ascii_digit).collect();
+        n.parse::<u64>().ok()
+    };
+    let subject = message.lines().next().unwrap_or_default().trim();
+    if let Some(rest) = subject.strip_prefix("Merge pull request #") {
+        return digits(rest);
+    }
+    if let Some(open) = subject.rfind("(#")
+        && subject.ends_with(')')
+    {
+        return digits(&subject[open + 2..]);
+    }
+    message
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("See merge request "))
+        .find_map(|rest| rest.rsplit_once('!').and_then(|(_, n)| digits(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_request_numbers_from_forge_messages() {
+        assert_eq!(
+            pull_request_number("Merge pull request #12 from acme/ac-policy\n\nBody"),
+            Some(12)
+        );
+        assert_eq!(
+            pull_request_number("Access control policy 2.0 (#34)"),
+            Some(34)
+        );
+        assert_eq!(
+            pull_request_number(
+                "Merge branch 'x' into 'main'\n\nSee merge request isms/handbook!56"
+            ),
+            Some(56)
+        );
+        assert_eq!(pull_request_number("Fix typo in #12 reference"), None);
+        assert_eq!(pull_request_number("Plain commit"), None);
+    }
+}

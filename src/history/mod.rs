@@ -1,0 +1,335 @@
+//! Revision history from git: every version of every document, read in one
+//! first-parent walk from HEAD for all documents together.
+//!
+//! First-parent semantics: a commit on the branch's first-parent chain is the moment a
+//! change *landed* (the merge of a pull request, a squash merge, or a direct commit);
+//! the commits inside a merged branch are its authors' work in progress. The date of a
+//! revision is the committer date of the commit that landed it.
+//!
+//! The walk skips commits whose document folders did not change (one tree id
+//! comparison per folder), diffs only the folders that did, reads the front matter of
+//! changed documents only, follows exact renames and renames that keep the document's
+//! id, and is cached in the git directory by HEAD, so a later run walks only new
+//! commits.
+
+mod cache;
+pub mod changes;
+mod commit;
+pub mod git;
+mod revision;
+mod tree;
+mod walk;
+
+pub use commit::{CommitInfo, commit_as_of, landed, pull_request_number};
+pub use git::AtCommit;
+pub use revision::{Revision, WorkingState};
+pub use walk::Event;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::config::{self, Config};
+use crate::model::document::Snapshot;
+use crate::model::kinds::Version;
+use git2::{Commit, ErrorCode, Oid, Repository};
+use serde::Serialize;
+use walk::{Walked, Walker};
+
+/// How much of the history could be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Coverage {
+    /// The whole first-parent history of HEAD.
+    #[default]
+    Complete,
+    /// A shallow clone: history before the boundary is missing.
+    Shallow,
+    /// No usable repository or no commits: there is no history.
+    None,
+}
+
+/// The history of every document, and what could not be read.
+pub struct History {
+    walked: std::sync::Arc<Walked>,
+    /// Writes the cache beside the rest of the run; joined when the history is
+    /// dropped, so a run never ends with the cache half-written.
+    cache_writer: Option<std::thread::JoinHandle<()>>,
+    pub coverage: Coverage,
+    pub detached: bool,
+    /// Why the history is incomplete, if it is, and other notices; reported by
+    /// `check` and shown in outputs.
+    pub notices: Vec<Diagnostic>,
+    repo: Option<Repository>,
+    /// The ISMS root's path inside the work tree, `""` or ending in `/`.
+    prefix: String,
+}
+
+impl Drop for History {
+    fn drop(&mut self) {
+        if let Some(writer) = self.cache_writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl History {
+    /// No history at all: for handbooks built from sources in memory.
+    pub fn none() -> History {
+        History {
+            walked: std::sync::Arc::default(),
+            cache_writer: None,
+            coverage: Coverage::None,
+            detached: false,
+            notices: Vec::new(),
+            repo: None,
+            prefix: String::new(),
+        }
+    }
+
+    /// Reads the history of the documents in `config`'s folders. Never fails: a
+    /// missing or damaged repository gives an empty history and a notice.
+    pub fn load(config: &Config) -> History {
+        History::load_at(config, None)
+    }
+
+    /// The history as it stood at commit `at` (the first-parent chain from there),
+    /// or at HEAD when `at` is `None`. Only HEAD's history is cached.
+    pub fn load_at(config: &Config, at: Option<Oid>) -> History {
+        git::fast_object_reads();
+        let mut history = History::none();
+        let repo = match Repository::discover(&config.root) {
+            Ok(repo) if repo.is_bare() => {
+                history.notice(
+                    Code::HistoryUnavailable,
+                    "the repository is bare: it has no working files",
+                    "run ismsbook in a clone of the repository",
+                );
+                return history;
+            }
+            Ok(repo) => repo,
+            Err(_) => {
+                history.notice(
+                    Code::HistoryUnavailable,
+                    "not a git repository: revision history and approval evidence are not available",
+                    "keep the ISMS in git (`git init`, then commit) so every version is recorded",
+                );
+                return history;
+            }
+        };
+        history.prefix = git::prefix_of(&repo, &config.root);
+        history.read(&repo, config, at);
+        history.repo = Some(repo);
+        history
+    }
+
+    /// Walks the history of `repo` into `self`; problems become notices.
+    fn read(&mut self, repo: &Repository, config: &Config, at: Option<Oid>) {
+        if let Some(at) = at {
+            match repo.find_commit(at) {
+                Ok(commit) => return self.walk_from(repo, config, commit, false),
+                Err(e) => {
+                    self.notice(
+                        Code::HistoryUnavailable,
+                        format!("commit {at} cannot be read: {}", e.message()),
+                        "check the revision and the repository (`git fsck`)",
+                    );
+                    return;
+                }
+            }
+        }
+        let head = match repo.head() {
+            Ok(head) => head,
+            Err(e) if e.code() == ErrorCode::UnbornBranch => {
+                self.notice(
+                    Code::HistoryEmpty,
+                    "the repository has no commits yet: there is no revision history",
+                    "commit the documents; each commit becomes part of their history",
+                );
+                return;
+            }
+            Err(e) => {
+                self.notice(
+                    Code::HistoryUnavailable,
+                    format!("HEAD cannot be read: {}", e.message()),
+                    "check the repository with `git status`; a damaged HEAD must be repaired before history can be read",
+                );
+                return;
+            }
+        };
+        let head_commit = match head.peel_to_commit() {
+            Ok(commit) => commit,
+            Err(e) => {
+                self.notice(
+                    Code::HistoryUnavailable,
+                    format!("HEAD does not point to a commit: {}", e.message()),
+                    "check the repository with `git status` and `git fsck`",
+                );
+                return;
+            }
+        };
+        self.detached = repo.head_detached().unwrap_or(false);
+        if self.detached {
+            self.notice(
+                Code::DetachedHead,
+                format!(
+                    "HEAD is detached at {}: the history is that of the checked-out commit",
+                    git::short(&head_commit.id().to_string())
+                ),
+                "this is normal in CI; locally, check out a branch to record new versions",
+            );
+        }
+        self.walk_from(repo, config, head_commit, true);
+    }
+
+    /// Walks the first-parent history from `head`; `cached` reads and writes the cache.
+    fn walk_from(
+        &mut self,
+        repo: &Repository,
+        config: &Config,
+        head_commit: Commit<'_>,
+        cached: bool,
+    ) {
+        let boundary = git::shallow_boundary(repo);
+        let folders: Vec<String> = config.folders.iter().map(|f| f.path.clone()).collect();
+        let use_cache = cached;
+        let cached = cache::read(repo)
+            .filter(|_| use_cache)
+            .filter(|c| c.prefix == self.prefix && c.folders == folders);
+        let odb = match repo.odb() {
+            Ok(odb) => odb,
+            Err(e) => {
+                self.notice(
+                    Code::HistoryUnavailable,
+                    format!("the object database cannot be opened: {}", e.message()),
+                    "check the repository with `git fsck`",
+                );
+                return;
+            }
+        };
+        let prefix = self.prefix.clone();
+        let walker = Walker::new(
+            repo,
+            odb,
+            &prefix,
+            &folders,
+            &boundary,
+            cached.unwrap_or_default(),
+        );
+        let result = walker.finish(&head_commit);
+        let mut walked = match result {
+            Ok(walked) => walked,
+            Err(e) => {
+                self.notice(
+                    Code::HistoryUnavailable,
+                    format!("the history could not be read: {}", e.message()),
+                    "check the repository with `git fsck`; a missing object or packfile must be restored",
+                );
+                return;
+            }
+        };
+        walked.format = cache::FORMAT;
+        walked.prefix = self.prefix.clone();
+        walked.folders = folders;
+        let walked = std::sync::Arc::new(walked);
+        let (for_cache, git_dir) = (std::sync::Arc::clone(&walked), repo.path().to_path_buf());
+        self.cache_writer =
+            use_cache.then(|| std::thread::spawn(move || cache::write(&git_dir, &for_cache)));
+        self.walked = walked;
+        self.coverage = if boundary.is_empty() {
+            Coverage::Complete
+        } else {
+            Coverage::Shallow
+        };
+        if self.coverage == Coverage::Shallow {
+            self.notice(
+                    Code::HistoryShallow,
+                "the repository is a shallow clone: revisions before its boundary are missing, and dates at the boundary are unknown",
+                "fetch the whole history (`git fetch --unshallow`; in GitHub Actions, `fetch-depth: 0` in actions/checkout)",
+            );
+        }
+    }
+
+    fn notice(&mut self, code: Code, message: impl Into<String>, hint: &str) {
+        self.notices
+            .push(Diagnostic::new(code, config::FILE_NAME, message).hint(hint));
+    }
+
+    /// True when this history is still that of the repository: same HEAD, same
+    /// document folders. A long-running process (serve) then keeps it.
+    pub fn is_current(&self, config: &Config) -> bool {
+        let Some(repo) = &self.repo else { return false };
+        let head = repo
+            .head()
+            .ok()
+            .and_then(|h| h.target())
+            .map(|oid| oid.to_string());
+        let folders: Vec<&str> = config.folders.iter().map(|f| f.path.as_str()).collect();
+        head.is_some()
+            && head.as_deref() == self.head()
+            && self.walked.folders.iter().map(String::as_str).eq(folders)
+            && self.prefix == git::prefix_of(repo, &config.root)
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.coverage == Coverage::Complete
+    }
+
+    /// The repository, when there is one.
+    pub fn repository(&self) -> Option<&Repository> {
+        self.repo.as_ref()
+    }
+
+    /// The ISMS root's path inside the work tree (`""` or ending in `/`).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub fn head(&self) -> Option<&str> {
+        self.walked.head.as_deref()
+    }
+
+    pub fn commits(&self) -> &[CommitInfo] {
+        &self.walked.commits
+    }
+
+    pub fn commit(&self, event: &Event) -> &CommitInfo {
+        &self.walked.commits[event.commit]
+    }
+
+    /// The changes to the file now at `path`, oldest first, since it was last created
+    /// (a file deleted and created again starts a new history).
+    pub fn events(&self, path: &str) -> &[Event] {
+        let all = self.walked.files.get(path).map_or(&[][..], Vec::as_slice);
+        let start = all.iter().rposition(|e| e.deleted).map_or(0, |i| i + 1);
+        &all[start..]
+    }
+
+    /// Files that were deleted, with their events (the last event is the deletion).
+    pub fn deleted(&self) -> impl Iterator<Item = (&str, &[Event])> {
+        self.walked
+            .files
+            .iter()
+            .filter(|(_, events)| events.last().is_some_and(|e| e.deleted))
+            .map(|(path, events)| (path.as_str(), events.as_slice()))
+    }
+
+    /// The snapshot of the file at HEAD, if it is committed.
+    pub fn at_head(&self, path: &str) -> Option<&Snapshot> {
+        self.events(path).last().map(|e| &e.snapshot)
+    }
+
+    /// The revision history of the file now at `path`: one row per run of commits
+    /// with the same version, oldest first.
+    pub fn revisions(&self, path: &str) -> Vec<Revision> {
+        revision::revisions(self.events(path), &self.walked.commits)
+    }
+
+    /// The highest version the file now at `path` ever had, with the event that first
+    /// had it.
+    pub fn highest_version(&self, path: &str) -> Option<(Version, &Event)> {
+        revision::highest_version(self.events(path))
+    }
+
+    /// Where the working-tree file at `path` stands against its committed history.
+    pub fn working_state(&self, path: &str, current: &Snapshot) -> WorkingState<'_> {
+        revision::working_tree_state(self.at_head(path), current)
+    }
+}

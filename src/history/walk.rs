@@ -1,0 +1,345 @@
+//! The one first-parent walk that reads every version of every document.
+
+use super::commit::{CommitInfo, describe};
+use super::tree::{RawEntries, RawEntry, RawTree, subtree_id};
+use crate::model::document::Snapshot;
+use crate::model::source::is_document_file;
+use crate::text::decode_lossy;
+use git2::{Commit, Oid, Repository};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One change to one file in one commit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    /// Index into `History::commits`.
+    pub commit: usize,
+    /// The file's path at that commit, relative to the ISMS root.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    pub snapshot: Snapshot,
+}
+
+/// The part of the history that is cached.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Walked {
+    pub format: u32,
+    pub head: Option<String>,
+    /// Where the ISMS root is inside the work tree, and the folders walked: a cache
+    /// for other settings is not reused.
+    pub prefix: String,
+    pub folders: Vec<String>,
+    pub commits: Vec<CommitInfo>,
+    /// Events by file, keyed by the file's path at HEAD (or its last path, when
+    /// deleted), oldest first.
+    pub files: BTreeMap<String, Vec<Event>>,
+}
+
+pub struct Walker<'a> {
+    repo: &'a Repository,
+    odb: git2::Odb<'a>,
+    prefix: &'a str,
+    folders: &'a [String],
+    boundary: &'a HashSet<Oid>,
+    walked: Walked,
+    /// The folder trees of the last commit visited, by id: the next commit's parent
+    /// trees.
+    recent: HashMap<Oid, RawTree>,
+}
+
+/// A document file changed by one commit.
+struct Change {
+    old_path: Option<String>,
+    new_path: Option<String>,
+    new_blob: Option<Oid>,
+    old_blob: Option<Oid>,
+}
+
+impl<'a> Walker<'a> {
+    /// A walk that continues `walked` (a cached history, or an empty one).
+    pub fn new(
+        repo: &'a Repository,
+        odb: git2::Odb<'a>,
+        prefix: &'a str,
+        folders: &'a [String],
+        boundary: &'a HashSet<Oid>,
+        walked: Walked,
+    ) -> Walker<'a> {
+        Walker {
+            repo,
+            odb,
+            prefix,
+            folders,
+            boundary,
+            walked,
+            recent: HashMap::new(),
+        }
+    }
+
+    /// Walks to `head` and returns what was walked.
+    pub fn finish(mut self, head: &Commit<'_>) -> Result<Walked, git2::Error> {
+        self.walk(head)?;
+        Ok(self.walked)
+    }
+
+    /// Brings the walked history up to `head`: only the commits after the cached head
+    /// are read, unless the cached head is no longer on the first-parent chain (a
+    /// rewritten history), when everything is read again.
+    fn walk(&mut self, head: &Commit<'_>) -> Result<(), git2::Error> {
+        let head_id = head.id().to_string();
+        if self.walked.head.as_deref() == Some(head_id.as_str()) {
+            return Ok(());
+        }
+        let cached = self.walked.head.clone();
+        let mut chain = Vec::new();
+        let mut current = head.clone();
+        let mut reached_cache = false;
+        loop {
+            if cached.as_deref() == Some(current.id().to_string().as_str()) {
+                reached_cache = true;
+                break;
+            }
+            chain.push(current.clone());
+            if self.boundary.contains(&current.id()) {
+                break;
+            }
+            match current.parent(0) {
+                Ok(parent) => current = parent,
+                Err(_) => break,
+            }
+        }
+        if !reached_cache {
+            self.walked = Walked::default();
+        }
+        for commit in chain.iter().rev() {
+            self.visit(commit)?;
+        }
+        self.walked.head = Some(head_id);
+        Ok(())
+    }
+
+    fn visit(&mut self, commit: &Commit<'_>) -> Result<(), git2::Error> {
+        let at_boundary = self.boundary.contains(&commit.id());
+        let parent = if at_boundary {
+            None
+        } else {
+            commit.parent(0).ok()
+        };
+        let tree = commit.tree()?;
+        let parent_tree = parent.as_ref().map(Commit::tree).transpose()?;
+        let mut changes = Vec::new();
+        let mut read_now = HashMap::new();
+        for folder in self.folders {
+            let path = format!("{}{folder}", self.prefix);
+            let new = subtree_id(&tree, &path)?;
+            let old = match &parent_tree {
+                Some(t) => subtree_id(t, &path)?,
+                None => None,
+            };
+            if old == new {
+                continue;
+            }
+            // The parent's folder tree was the previous commit's: reuse its bytes.
+            let mut load = |id: Option<Oid>| -> Result<Option<RawTree>, git2::Error> {
+                match id {
+                    None => Ok(None),
+                    Some(id) => match self.recent.remove(&id) {
+                        Some(tree) => Ok(Some(tree)),
+                        None => RawTree::read(&self.odb, id).map(Some),
+                    },
+                }
+            };
+            let (old_tree, new_tree) = (load(old)?, load(new)?);
+            self.diff_folder(old_tree.as_ref(), new_tree.as_ref(), folder, &mut changes)?;
+            if let (Some(id), Some(tree)) = (new, new_tree) {
+                read_now.insert(id, tree);
+            }
+        }
+        self.recent = read_now;
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let index = self.walked.commits.len();
+        self.walked
+            .commits
+            .push(describe(self.repo, commit, at_boundary));
+        self.record(index, changes)
+    }
+
+    /// The document files that differ between two versions of a folder: a merge of
+    /// the two trees' sorted entries, entering only subtrees whose ids differ (as git
+    /// does). Trees are parsed from their raw bytes, with no allocation per entry.
+    fn diff_folder(
+        &self,
+        old: Option<&RawTree>,
+        new: Option<&RawTree>,
+        folder: &str,
+        out: &mut Vec<Change>,
+    ) -> Result<(), git2::Error> {
+        let mut a = old
+            .map_or_else(RawEntries::none, RawTree::entries)
+            .peekable();
+        let mut b = new
+            .map_or_else(RawEntries::none, RawTree::entries)
+            .peekable();
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (None, None) => return Ok(()),
+                (Some(x), Some(y)) => x.git_order(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+            };
+            match order {
+                std::cmp::Ordering::Less => {
+                    self.entry_change(a.next().as_ref(), None, folder, out)?
+                }
+                std::cmp::Ordering::Greater => {
+                    self.entry_change(None, b.next().as_ref(), folder, out)?
+                }
+                std::cmp::Ordering::Equal => {
+                    let (x, y) = (a.next(), b.next());
+                    if x.as_ref().map(|e| e.id) != y.as_ref().map(|e| e.id) {
+                        self.entry_change(x.as_ref(), y.as_ref(), folder, out)?;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One name that differs between two trees: a document file changed, added or
+    /// deleted, or a subfolder to compare.
+    fn entry_change(
+        &self,
+        old: Option<&RawEntry<'_>>,
+        new: Option<&RawEntry<'_>>,
+        folder: &str,
+        out: &mut Vec<Change>,
+    ) -> Result<(), git2::Error> {
+        let Some(name) = new.or(old).and_then(|e| std::str::from_utf8(e.name).ok()) else {
+            return Ok(());
+        };
+        if name.starts_with('.') {
+            return Ok(());
+        }
+        let path = format!("{folder}/{name}");
+        if old.is_some_and(RawEntry::is_tree) || new.is_some_and(RawEntry::is_tree) {
+            let subtree = |e: Option<&RawEntry<'_>>| {
+                e.filter(|e| e.is_tree())
+                    .map(|e| RawTree::read(&self.odb, e.oid()))
+                    .transpose()
+            };
+            let (old_tree, new_tree) = (subtree(old)?, subtree(new)?);
+            self.diff_folder(old_tree.as_ref(), new_tree.as_ref(), &path, out)?;
+        }
+        let is_document =
+            |e: Option<&RawEntry<'_>>| e.is_some_and(RawEntry::is_file) && is_document_file(name);
+        let (was, is) = (is_document(old), is_document(new));
+        if was || is {
+            out.push(Change {
+                old_path: was.then(|| path.clone()),
+                new_path: is.then(|| path.clone()),
+                old_blob: old.filter(|_| was).map(RawEntry::oid),
+                new_blob: new.filter(|_| is).map(RawEntry::oid),
+            });
+        }
+        Ok(())
+    }
+
+    /// Records a commit's changes, pairing deletions with additions into renames: by
+    /// identical content first, then by the document id they carry.
+    fn record(&mut self, commit: usize, changes: Vec<Change>) -> Result<(), git2::Error> {
+        let mut added = Vec::new();
+        let mut deleted = Vec::new();
+        for change in changes {
+            match (&change.old_path, &change.new_path) {
+                (Some(old), Some(new)) if old == new => {
+                    let snapshot = self.snapshot(change.new_blob)?;
+                    self.push(new, new, commit, snapshot, false);
+                }
+                (_, Some(new)) => {
+                    added.push((new.clone(), change.new_blob, change.old_path.clone()))
+                }
+                (Some(old), None) => deleted.push((old.clone(), change.old_blob)),
+                (None, None) => {}
+            }
+        }
+        let mut snapshots: Vec<Snapshot> = Vec::with_capacity(added.len());
+        for (_, blob, _) in &added {
+            snapshots.push(self.snapshot(*blob)?);
+        }
+        let mut renamed_from: Vec<Option<String>> = vec![None; added.len()];
+        let mut used = vec![false; deleted.len()];
+        // Exact renames: the same blob.
+        for (i, (_, blob, _)) in added.iter().enumerate() {
+            if let Some(j) = deleted
+                .iter()
+                .enumerate()
+                .position(|(j, (_, b))| !used[j] && b == blob)
+            {
+                used[j] = true;
+                renamed_from[i] = Some(deleted[j].0.clone());
+            }
+        }
+        // Renames that kept the document's id.
+        for (i, snapshot) in snapshots.iter().enumerate() {
+            if renamed_from[i].is_some() || snapshot.id.is_none() {
+                continue;
+            }
+            let same_id = deleted.iter().enumerate().position(|(j, (path, _))| {
+                !used[j]
+                    && self
+                        .last_snapshot(path)
+                        .is_some_and(|s| s.id == snapshot.id)
+            });
+            if let Some(j) = same_id {
+                used[j] = true;
+                renamed_from[i] = Some(deleted[j].0.clone());
+            }
+        }
+        for (j, (path, _)) in deleted.iter().enumerate() {
+            if !used[j] {
+                let snapshot = self.last_snapshot(path).cloned().unwrap_or_default();
+                self.push(path, path, commit, snapshot, true);
+            }
+        }
+        for (((path, _, _), snapshot), from) in added.iter().zip(snapshots).zip(renamed_from) {
+            let from = from.unwrap_or_else(|| path.clone());
+            self.push(&from, path, commit, snapshot, false);
+        }
+        Ok(())
+    }
+
+    fn snapshot(&self, blob: Option<Oid>) -> Result<Snapshot, git2::Error> {
+        let Some(blob) = blob else {
+            return Ok(Snapshot::default());
+        };
+        let blob = self.repo.find_blob(blob)?;
+        let text = decode_lossy(blob.content());
+        Ok(Snapshot::of(&text))
+    }
+
+    fn last_snapshot(&self, path: &str) -> Option<&Snapshot> {
+        self.walked.files.get(path)?.last().map(|e| &e.snapshot)
+    }
+
+    /// Appends an event for the file known as `from`, which is now at `to`.
+    fn push(&mut self, from: &str, to: &str, commit: usize, snapshot: Snapshot, deleted: bool) {
+        let mut events = self.walked.files.remove(from).unwrap_or_default();
+        if from != to
+            && let Some(existing) = self.walked.files.remove(to)
+        {
+            // A new file at a path that had an older, deleted one: keep both, in order.
+            let mut merged = existing;
+            merged.append(&mut events);
+            events = merged;
+        }
+        events.push(Event {
+            commit,
+            path: to.to_string(),
+            deleted,
+            snapshot,
+        });
+        self.walked.files.insert(to.to_string(), events);
+    }
+}

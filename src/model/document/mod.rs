@@ -1,0 +1,117 @@
+//! A controlled document: YAML front matter (the contract in `front_matter`) and a
+//! Markdown body. Parsing reports every problem of a file at once, each at its line
+//! and column in the .md file, and never panics on any input.
+
+mod fields;
+mod front_matter;
+mod snapshot;
+mod spans;
+mod split;
+
+pub use front_matter::{Defaults, FrontMatter, KEYS, Located};
+pub use snapshot::Snapshot;
+pub use spans::Spans;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::source::Source;
+use crate::model::yaml::YamlText;
+use crate::text::LineIndex;
+use fields::Fields;
+use serde_yaml::Value;
+
+/// One Markdown file of the handbook. `meta` is `None` when the front matter could not
+/// be read at all. When some fields are wrong, `meta` holds the others (with neutral
+/// values in place of the wrong ones) and `complete` is false: the field checks still
+/// run, so an author sees every problem at once, but the document takes no part in
+/// what is published or counted (traceability, coverage), so one mistake never
+/// cascades into others.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub path: String,
+    pub meta: Option<FrontMatter>,
+    pub complete: bool,
+    /// The id, when it could be read even though other fields are wrong.
+    pub id: Option<String>,
+    pub body: String,
+    /// 1-based line of the file at which the body starts.
+    pub body_line: usize,
+    pub spans: Spans,
+    /// The file as history sees it, to compare with its committed versions.
+    pub snapshot: Snapshot,
+}
+
+/// Parses one source file into a document and the problems found in it.
+pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let path = source.path.as_str();
+    let text = source.text.as_str();
+    let empty = |body: &str, body_line| Document {
+        path: path.to_string(),
+        meta: None,
+        complete: false,
+        id: None,
+        body: body.to_string(),
+        body_line,
+        spans: Spans::none(),
+        snapshot: Snapshot::of(text),
+    };
+
+    let split = match split::split(text) {
+        Ok(split) => split,
+        Err(problem) => {
+            problems.push(problem.into_diagnostic(path));
+            return (empty(text, 1), problems);
+        }
+    };
+    let mut document = empty(split.body, split.body_line);
+    let index = LineIndex::new(text);
+    document.spans = spans::locate_keys(text, &index, split.yaml_line, split.body_line - 1);
+
+    let yaml = YamlText {
+        path,
+        file: text,
+        yaml: split.yaml,
+        index: &index,
+        first_line: split.yaml_line,
+    };
+    let value = match yaml.parse(
+        "the front matter",
+        "the front matter must be valid YAML: one `key: value` per line",
+    ) {
+        Ok(value) => value,
+        Err(problem) => {
+            problems.push(problem);
+            return (document, problems);
+        }
+    };
+    let mapping = match value {
+        Value::Mapping(mapping) => mapping,
+        Value::Null => {
+            problems.push(
+                Diagnostic::new(Code::FrontMatterEmpty, path, "the front matter is empty")
+                    .span(document.spans.start, 3)
+                    .hint("add at least id, title, version, status and owner; `ismsbook new` writes a complete block"),
+            );
+            return (document, problems);
+        }
+        _ => {
+            problems.push(
+                Diagnostic::new(
+                    Code::FrontMatterInvalid,
+                    path,
+                    "the front matter is not a list of `key: value` fields",
+                )
+                .span(document.spans.start, 3)
+                .hint("write one `key: value` per line, e.g. `id: POL-AC`"),
+            );
+            return (document, problems);
+        }
+    };
+
+    let mut fields = Fields::new(path, text, &index, &document.spans, &mut problems);
+    let meta = fields.front_matter(&mapping, defaults);
+    document.id = fields.id_if_valid(&mapping);
+    document.complete = problems.is_empty();
+    document.meta = Some(meta);
+    (document, problems)
+}

@@ -1,0 +1,201 @@
+//! The handbook model: the configuration, the catalog, every document with its outline,
+//! and the SoA, linked together (ids, paths, control → documents). Loaded once; the
+//! checks, the renderer and the exports all read this one model.
+
+use crate::diagnostic::{ConfigError, Diagnostic};
+use crate::model::catalog::{Catalog, ControlRef};
+use crate::model::config::Config;
+use crate::model::document::{self, Defaults, Document, FrontMatter};
+use crate::model::kinds::{DocType, Status};
+use crate::model::markdown::{self, Outline};
+use crate::model::soa::Soa;
+use crate::model::source::{Origin, Source};
+use chrono::{Months, NaiveDate};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+pub struct Handbook {
+    pub config: Config,
+    pub catalog: Catalog,
+    /// Every Markdown file of the document folders, in path order.
+    pub documents: Vec<Document>,
+    /// The outline of each document's body, by the same index.
+    pub outlines: Vec<Outline>,
+    /// `None` when the SoA file does not exist.
+    pub soa: Option<Soa>,
+    by_id: HashMap<String, Vec<usize>>,
+    by_path: HashMap<String, usize>,
+    /// Canonical control id → documents that declare it.
+    implementing: BTreeMap<String, Vec<usize>>,
+}
+
+impl Handbook {
+    /// The one assembly of the handbook, for every command: the configuration's
+    /// catalogs, the documents and the SoA from `origin` (the work tree, a commit, or
+    /// an overlay of unsaved text), parsed and linked. A configuration that cannot be
+    /// used is an `Err` (exit code 2); every other problem is in the returned
+    /// diagnostics.
+    pub fn load(
+        config: Config,
+        origin: &dyn Origin,
+    ) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
+        let catalog = Catalog::load(&config)?;
+        let (sources, mut problems) = origin.documents(&config)?;
+        let soa = origin.file(&config, &config.soa).unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
+        let (handbook, found) = Handbook::from_parts(config, catalog, &sources, soa.as_ref());
+        problems.extend(found);
+        Ok((handbook, problems))
+    }
+
+    /// The handbook of sources already read.
+    fn from_parts(
+        config: Config,
+        catalog: Catalog,
+        sources: &[Source],
+        soa: Option<&Source>,
+    ) -> (Handbook, Vec<Diagnostic>) {
+        let mut problems = Vec::new();
+        // Documents are independent until they are linked: parse them on all cores.
+        let parsed: Vec<(Document, Vec<Diagnostic>, Outline)> = sources
+            .par_iter()
+            .map(|source| {
+                let doc_type = config
+                    .folder_of(&source.path)
+                    .map_or(DocType::Policy, |f| f.doc_type);
+                let defaults = Defaults {
+                    doc_type,
+                    classification: &config.default_classification,
+                };
+                let (document, found) = document::parse(source, &defaults);
+                let outline = markdown::outline(&document.body);
+                (document, found, outline)
+            })
+            .collect();
+        let mut documents = Vec::with_capacity(parsed.len());
+        let mut outlines = Vec::with_capacity(parsed.len());
+        for (document, found, outline) in parsed {
+            problems.extend(found);
+            documents.push(document);
+            outlines.push(outline);
+        }
+        let soa = soa.map(|source| {
+            let (soa, found) = Soa::parse(&source.path, &source.text, &catalog);
+            problems.extend(found);
+            soa
+        });
+
+        let mut handbook = Handbook {
+            config,
+            catalog,
+            documents,
+            outlines,
+            soa,
+            by_id: HashMap::new(),
+            by_path: HashMap::new(),
+            implementing: BTreeMap::new(),
+        };
+        handbook.link();
+        (handbook, problems)
+    }
+
+    /// Builds the indexes over the documents.
+    fn link(&mut self) {
+        for (i, doc) in self.documents.iter().enumerate() {
+            self.by_path.insert(doc.path.clone(), i);
+            if let Some(id) = &doc.id {
+                self.by_id.entry(id.clone()).or_default().push(i);
+            }
+            if let Some(meta) = doc.meta.as_ref().filter(|_| doc.complete) {
+                for written in &meta.controls {
+                    if let ControlRef::Known(control) = self.catalog.resolve(&written.value) {
+                        let docs = self.implementing.entry(control.id.clone()).or_default();
+                        if !docs.contains(&i) {
+                            docs.push(i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The document with this id (the first, when the id is duplicated).
+    pub fn by_id(&self, id: &str) -> Option<&Document> {
+        self.by_id
+            .get(id)
+            .and_then(|v| v.first())
+            .map(|&i| &self.documents[i])
+    }
+
+    /// All documents that carry this id (more than one is an error).
+    pub fn all_with_id(&self, id: &str) -> impl Iterator<Item = &Document> {
+        self.by_id
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.documents[i])
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.by_id.keys().map(String::as_str)
+    }
+
+    /// The document at a repository path, and its outline.
+    pub fn by_path(&self, path: &str) -> Option<(&Document, &Outline)> {
+        self.by_path
+            .get(path)
+            .map(|&i| (&self.documents[i], &self.outlines[i]))
+    }
+
+    /// The documents with complete, valid front matter: the ones published and counted.
+    pub fn valid(&self) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.documents
+            .iter()
+            .filter(|d| d.complete)
+            .filter_map(|d| d.meta.as_ref().map(|m| (d, m)))
+    }
+
+    /// Every document whose front matter could be read, even in part: the field
+    /// checks run on these.
+    pub fn readable(&self) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.documents
+            .iter()
+            .filter_map(|d| d.meta.as_ref().map(|m| (d, m)))
+    }
+
+    /// Documents declaring a control, in path order.
+    pub fn implementing(
+        &self,
+        control_id: &str,
+    ) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.implementing
+            .get(control_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| {
+                self.documents[i]
+                    .meta
+                    .as_ref()
+                    .map(|m| (&self.documents[i], m))
+            })
+    }
+
+    /// The date the next review of a document is due: its last approval or review
+    /// plus its review interval (book.toml's when it has none of its own).
+    pub fn next_review(&self, meta: &FrontMatter) -> Option<NaiveDate> {
+        let last = match (meta.approved_on, meta.reviewed_on) {
+            (Some(a), Some(r)) => a.max(r),
+            (a, r) => a.or(r)?,
+        };
+        let months = meta.review_months.unwrap_or(self.config.review_months);
+        last.checked_add_months(Months::new(months))
+    }
+
+    /// Documents in force: approved ones.
+    pub fn in_force(&self, control_id: &str) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.implementing(control_id)
+            .filter(|(_, m)| m.status == Status::Approved)
+    }
+}

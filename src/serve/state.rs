@@ -1,0 +1,26 @@
+//! What the server serves, shared between the builder and the connections: the last
+//! build, or its errors, with a version number that changes on every rebuild.
+
+use crate::site::Site;
+use std::sync::{Arc, Condvar, Mutex};
+
+pub struct State {
+    pub version: u64,
+    pub site: Option<Site>,
+    /// The page shown instead of every HTML page while the build has errors.
+    pub errors: Option<String>,
+}
+
+/// The state and the signal of a new version.
+pub type Shared = Arc<(Mutex<State>, Condvar)>;
+
+pub fn shared() -> Shared {
+    Arc::new((
+        Mutex::new(State {
+            version: 0,
+            site: None,
+            errors: None,
+        }),
+        Condvar::new(),
+    ))
+}

@@ -1,0 +1,90 @@
+//! The handbook as a site: the checked model rendered into pages (Tera templates,
+//! pulldown-cmark), search, charts and exports, held in memory as a [`Site`]. Nothing
+//! here touches the disk but reading template overrides, and `output`, which writes
+//! a site safely; `serve` answers from memory.
+//!
+//! Page layout mirrors the sources (`policies/x.md` → `policies/x.html`), so the
+//! relative links authors write keep working once `.md` becomes `.html`. Every page
+//! links to the same few section pages; only the register lists every document, so
+//! the output grows linearly with the number of documents.
+//!
+//! Order inside the layer: `html`, `charts`, `links`, `theme`, `views`, `body`,
+//! `scope`, then the pages (`pages`, `dashboard`), `export` and `output`.
+
+pub mod body;
+mod charts;
+mod dashboard;
+mod export;
+pub mod html;
+pub mod links;
+pub mod output;
+mod pages;
+mod scope;
+mod theme;
+mod views;
+
+pub use output::{OutputError, Site};
+pub use scope::Options;
+
+use crate::checks::Report;
+use crate::diagnostic::ConfigError;
+use crate::history::Revision;
+use crate::model::document::Document;
+use chrono::NaiveDate;
+use scope::Scope;
+
+/// Output paths the handbook writes itself; a document may not take one.
+pub use html::RESERVED;
+
+/// Renders the whole handbook. `report` is a check without errors. A broken template
+/// override is the only failure (exit code 2).
+pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Site, ConfigError> {
+    let scope = Scope::new(report, today, options)?;
+    let mut site = Site::default();
+
+    let documents = pages::documents(&scope, &report.history)?;
+    let controls = pages::control_rows(&scope);
+    for (path, html) in documents.pages.iter().cloned() {
+        site.add(path, html);
+    }
+    for (path, html) in pages::controls(&scope, &controls)? {
+        site.add(path, html);
+    }
+    for (path, html) in pages::others(&scope, &documents)? {
+        site.add(path, html);
+    }
+    site.add(
+        "dashboard.html",
+        dashboard::page(&scope, &documents.register, &controls)?,
+    );
+    for (name, bytes) in &scope.theme.assets {
+        site.add(name.clone(), bytes.clone());
+    }
+    let index = serde_json::json!({ "documents": documents.search });
+    site.add(
+        "assets/search-index.js",
+        format!(
+            "window.ISMSBOOK_SEARCH = {};\n",
+            serde_json::to_string(&index).unwrap_or_default()
+        ),
+    );
+    let published: Vec<(&Document, &[Revision])> = scope
+        .published
+        .iter()
+        .zip(&documents.revisions)
+        .map(|(&i, r)| (&report.handbook.documents[i], r.as_slice()))
+        .collect();
+    for (path, bytes) in export::files(
+        &report.handbook,
+        &report.history,
+        &published,
+        &documents.register,
+        &controls,
+        today,
+    ) {
+        site.add(path, bytes);
+    }
+    site.documents = scope.published.len();
+    site.controls = controls.len();
+    Ok(site)
+}

@@ -1,0 +1,298 @@
+//! The pages of the handbook: one per published document (with the register rows and
+//! search entries they give), one per control, the controls index, the SoA, and the
+//! front, clause, gaps, archive, search and 404 pages.
+
+use super::body::render_body;
+use super::html::{page_of, root_of};
+use super::scope::Scope;
+use super::views::{self, ControlRow, DocLink, RegisterRow, RevisionRow};
+use crate::diagnostic::{ConfigError, Severity};
+use crate::history::{History, Revision};
+use crate::model::catalog::Theme;
+use crate::model::document::{Document, FrontMatter};
+use crate::model::kinds::Status;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+
+/// The published documents' pages and what the rest of the site needs of them.
+pub struct Documents {
+    /// Output path and HTML of each page.
+    pub pages: Vec<(String, String)>,
+    /// Register rows of the documents in force (and drafts, when published), by id.
+    pub register: Vec<RegisterRow>,
+    /// Register rows of retired documents, by id.
+    pub retired: Vec<RegisterRow>,
+    pub search: Vec<serde_json::Value>,
+    /// Each published document's revisions, in the order of `Scope::published`.
+    pub revisions: Vec<Vec<Revision>>,
+}
+
+/// One rendered document page and what the register and search need of it.
+struct Rendered {
+    page: String,
+    html: String,
+    row: RegisterRow,
+    search: serde_json::Value,
+}
+
+/// Renders every published document. Revisions need the git repository, which stays
+/// on this thread; the pages then render on all cores.
+pub fn documents(scope: &Scope<'_>, history: &History) -> Result<Documents, ConfigError> {
+    let revisions: Vec<Vec<Revision>> = scope
+        .published
+        .iter()
+        .map(|&i| history.revisions(&scope.handbook.documents[i].path))
+        .collect();
+    let rows: Vec<Vec<RevisionRow>> = revisions
+        .iter()
+        .map(|r| views::revision_rows(r, &scope.links))
+        .collect();
+    let backlinks = views::backlinks(scope.handbook, &scope.published);
+    let published: Vec<(usize, &FrontMatter)> = scope
+        .published
+        .iter()
+        .filter_map(|&i| Some((i, scope.handbook.documents[i].meta.as_ref()?)))
+        .collect();
+    let rendered: Vec<Result<Rendered, ConfigError>> = published
+        .par_iter()
+        .zip(rows)
+        .map(|(&(i, meta), rows)| document(scope, i, meta, rows, backlinks.get(&i)))
+        .collect();
+    let mut documents = Documents {
+        pages: Vec::new(),
+        register: Vec::new(),
+        retired: Vec::new(),
+        search: Vec::new(),
+        revisions,
+    };
+    for rendered in rendered {
+        let rendered = rendered?;
+        documents.pages.push((rendered.page, rendered.html));
+        documents.search.push(rendered.search);
+        if rendered.row.status == Status::Retired {
+            documents.retired.push(rendered.row);
+        } else {
+            documents.register.push(rendered.row);
+        }
+    }
+    documents.register.sort_by(|a, b| a.id.cmp(&b.id));
+    documents.retired.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(documents)
+}
+
+fn document(
+    scope: &Scope<'_>,
+    i: usize,
+    meta: &FrontMatter,
+    revisions: Vec<RevisionRow>,
+    backlinks: Option<&BTreeSet<usize>>,
+) -> Result<Rendered, ConfigError> {
+    let handbook = scope.handbook;
+    let doc = &handbook.documents[i];
+    let page = page_of(&doc.path);
+    let root = root_of(&page);
+    let next_review = (meta.status == Status::Approved)
+        .then(|| handbook.next_review(meta))
+        .flatten();
+    let overdue = next_review.is_some_and(|d| d < scope.today);
+    let (body, text) = render_body(
+        doc,
+        &handbook.outlines[i],
+        handbook,
+        &scope.published_paths,
+        &root,
+        scope.sanitizer.as_ref(),
+    );
+    let role = |key: &str| match handbook.config.roles.get(key) {
+        Some(role) => format!("{} ({key})", role.name),
+        None => key.to_string(),
+    };
+    let related: Vec<DocLink> = meta
+        .related
+        .iter()
+        .map(|r| match handbook.by_id(&r.value) {
+            Some(target) => scope.doc_link(target),
+            None => DocLink {
+                id: r.value.clone(),
+                title: String::new(),
+                url: None,
+                status: Status::Draft,
+            },
+        })
+        .collect();
+    // A related document already listed is not repeated as a backlink.
+    let backlinks: Vec<DocLink> = backlinks
+        .into_iter()
+        .flatten()
+        .filter(|&&j| {
+            let id = handbook.documents[j].id.as_deref().unwrap_or_default();
+            !meta.related.iter().any(|r| r.value == id)
+        })
+        .map(|&j| scope.doc_link(&handbook.documents[j]))
+        .collect();
+    let mut context = scope.context(&root);
+    context.insert(
+        "doc",
+        &serde_json::json!({
+            "id": meta.id,
+            "title": meta.title,
+            "type_label": meta.doc_type.label(),
+            "version": meta.version,
+            "status": meta.status,
+            "owner": role(&meta.owner),
+            "approvers": meta.approvers.iter().map(|a| role(&a.value)).collect::<Vec<_>>(),
+            "approved_by": meta.approved_by.as_deref().map(role),
+            "approved_on": meta.approved_on,
+            "effective": meta.effective.or(meta.approved_on),
+            "next_review": next_review,
+            "overdue": overdue,
+            "classification": meta.classification,
+            "path": doc.path,
+            "controls": views::document_controls(handbook, meta),
+            "clauses": meta.clauses.iter().filter_map(|c| handbook.catalog.clause(c.value.trim())).map(|c| serde_json::json!({"id": c.id, "title": c.title})).collect::<Vec<_>>(),
+            "related": related,
+            "backlinks": backlinks,
+        }),
+    );
+    context.insert("body", &body);
+    context.insert("revisions", &revisions);
+    let html = scope.page("document.html", &context)?;
+    Ok(Rendered {
+        row: RegisterRow {
+            id: meta.id.clone(),
+            title: meta.title.clone(),
+            type_label: meta.doc_type.label(),
+            version: meta.version,
+            status: meta.status,
+            owner: meta.owner.clone(),
+            approved_on: meta.approved_on,
+            next_review,
+            overdue,
+            changed_after_approval: scope.facts.changed_after_approval.contains(&doc.path),
+            url: page.clone(),
+        },
+        search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": text}),
+        page,
+        html,
+    })
+}
+
+/// Every control of the catalogs as the pages show it.
+pub fn control_rows(scope: &Scope<'_>) -> Vec<ControlRow> {
+    let doc_link = |d: &Document| scope.doc_link(d);
+    scope
+        .handbook
+        .catalog
+        .controls()
+        .iter()
+        .map(|control| {
+            views::control_row(
+                scope.handbook,
+                control,
+                &scope.published_paths,
+                &doc_link,
+                scope.soa_details,
+            )
+        })
+        .collect()
+}
+
+/// A page per control, the controls index by theme, and the SoA.
+pub fn controls(
+    scope: &Scope<'_>,
+    controls: &[ControlRow],
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut pages: Vec<(String, String)> = controls
+        .par_iter()
+        .map(|control| {
+            let mut context = scope.context("../");
+            context.insert("control", control);
+            let html = scope.page("control.html", &context)?;
+            Ok((format!("controls/{}.html", control.id), html))
+        })
+        .collect::<Result<_, ConfigError>>()?;
+    let mut themes: Vec<serde_json::Value> = Vec::new();
+    for theme in [
+        Theme::Organizational,
+        Theme::People,
+        Theme::Physical,
+        Theme::Technological,
+        Theme::Other,
+    ] {
+        let rows: Vec<&ControlRow> = controls.iter().filter(|c| c.theme == theme).collect();
+        if !rows.is_empty() {
+            themes.push(serde_json::json!({"id": format!("{theme:?}").to_lowercase(), "label": theme.label(), "controls": rows}));
+        }
+    }
+    let mut context = scope.context("../");
+    context.insert("themes", &themes);
+    pages.push((
+        "controls/index.html".to_string(),
+        scope.page("controls.html", &context)?,
+    ));
+    let annex_a: Vec<&ControlRow> = controls.iter().filter(|c| c.annex_a).collect();
+    let mut context = scope.context("");
+    context.insert("controls", &annex_a);
+    pages.push(("soa.html".to_string(), scope.page("soa.html", &context)?));
+    Ok(pages)
+}
+
+/// The register, clauses, gaps, archive, search and 404 pages.
+pub fn others(
+    scope: &Scope<'_>,
+    documents: &Documents,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut pages = Vec::new();
+    let mut context = scope.context("");
+    context.insert("register", &documents.register);
+    context.insert("drafts", &scope.options.drafts);
+    pages.push(("index.html", scope.page("index.html", &context)?));
+
+    let doc_link = |d: &Document| scope.doc_link(d);
+    let (mandatory, clauses) =
+        views::clause_rows(scope.handbook, &scope.published_paths, &doc_link);
+    let mut context = scope.context("");
+    context.insert("mandatory", &mandatory);
+    context.insert("clauses", &clauses);
+    pages.push(("clauses.html", scope.page("clauses.html", &context)?));
+
+    let mut context = scope.context("");
+    context.insert("gaps", &gaps(scope));
+    context.insert("gaps_hidden", &!scope.soa_details);
+    pages.push(("gaps.html", scope.page("gaps.html", &context)?));
+
+    let mut context = scope.context("");
+    context.insert("retired", &documents.retired);
+    pages.push(("archive.html", scope.page("archive.html", &context)?));
+    pages.push((
+        "search.html",
+        scope.page("search.html", &scope.context(""))?,
+    ));
+    pages.push(("404.html", scope.page("404.html", &scope.context(""))?));
+    Ok(pages
+        .into_iter()
+        .map(|(path, html)| (path.to_string(), html))
+        .collect())
+}
+
+/// The warnings of the check, for the gaps page (none when the SoA's reasoning may
+/// not be published).
+fn gaps(scope: &Scope<'_>) -> Vec<serde_json::Value> {
+    if !scope.soa_details {
+        return Vec::new();
+    }
+    scope
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| {
+            serde_json::json!({
+                "code": d.code,
+                "severity": d.severity,
+                "file": d.file,
+                "url": scope.published_paths.contains(d.file.as_str()).then(|| page_of(&d.file)),
+                "message": d.message,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,324 @@
+//! What the templates see: small typed views of the model, serialized for Tera, and
+//! the functions that build them. Facts come from the model and the checks; nothing
+//! here decides a rule.
+
+use super::links::Links;
+use crate::history::{Coverage, History, Revision, git};
+use crate::model::catalog::{Control, ControlRef, CoveredBy, DocInfoKind, Theme};
+use crate::model::document::{Document, FrontMatter};
+use crate::model::handbook::Handbook;
+use crate::model::kinds::{Status, Version};
+use crate::model::links::resolve;
+use crate::model::soa::{Applicability, ControlState, Implementation};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+#[derive(Serialize)]
+pub struct BookContext {
+    pub title: String,
+    pub organization: String,
+    pub language: String,
+    pub description: Option<String>,
+}
+
+/// Where the handbook was built from: the commit, uncommitted changes, and whether
+/// the history is complete.
+#[derive(Serialize, Clone)]
+pub struct SourceContext {
+    pub commit: Option<String>,
+    pub dirty: bool,
+    pub complete: bool,
+    pub history_note: String,
+}
+
+/// A link to a document from another page; `url` is `None` when it is not published.
+#[derive(Serialize, Clone)]
+pub struct DocLink {
+    pub id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub status: Status,
+}
+
+/// One row of the document register.
+#[derive(Serialize)]
+pub struct RegisterRow {
+    pub id: String,
+    pub title: String,
+    pub type_label: &'static str,
+    pub version: Version,
+    pub status: Status,
+    pub owner: String,
+    pub approved_on: Option<NaiveDate>,
+    pub next_review: Option<NaiveDate>,
+    pub overdue: bool,
+    pub changed_after_approval: bool,
+    pub url: String,
+}
+
+impl RegisterRow {
+    /// The row as `register.csv` has it.
+    pub fn csv_fields(&self) -> [String; 8] {
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        [
+            self.id.clone(),
+            self.title.clone(),
+            self.type_label.to_string(),
+            self.version.to_string(),
+            self.status.to_string(),
+            self.owner.clone(),
+            date(self.approved_on),
+            date(self.next_review),
+        ]
+    }
+}
+
+/// One control as the pages and exports show it.
+#[derive(Serialize)]
+pub struct ControlRow {
+    pub id: String,
+    pub label: String,
+    pub title: String,
+    #[serde(skip)]
+    pub theme: Theme,
+    pub theme_label: &'static str,
+    pub catalog: String,
+    #[serde(skip)]
+    pub annex_a: bool,
+    pub applicable: Applicability,
+    pub status: Option<Implementation>,
+    #[serde(skip)]
+    pub state: ControlState,
+    pub justification: Option<String>,
+    pub owner: Option<String>,
+    pub risks: Vec<String>,
+    pub from_2013: Vec<String>,
+    pub documents: Vec<DocLink>,
+    pub document_count: usize,
+}
+
+/// One row of a document's revision history as its page shows it.
+#[derive(Serialize)]
+pub struct RevisionRow {
+    version: String,
+    date: Option<String>,
+    status: Option<String>,
+    approved_by: Option<String>,
+    approved_on: Option<String>,
+    authors: Vec<String>,
+    change: Option<String>,
+    short: String,
+    commit_url: Option<String>,
+    pull_request: Option<u64>,
+    pull_request_url: Option<String>,
+}
+
+pub fn book_context(handbook: &Handbook) -> BookContext {
+    let book = &handbook.config.book;
+    BookContext {
+        title: book.title.clone(),
+        organization: book.organization.clone(),
+        language: book.language.clone(),
+        description: book.description.clone(),
+    }
+}
+
+pub fn source_context(handbook: &Handbook, history: &History) -> SourceContext {
+    let dirty = handbook
+        .documents
+        .iter()
+        .any(|d| match history.at_head(&d.path) {
+            Some(head) => head.file != d.snapshot.file,
+            None => history.head().is_some(),
+        });
+    let history_note = match history.coverage {
+        Coverage::Complete => String::new(),
+        Coverage::Shallow => {
+            "the repository is a shallow clone, so versions before its boundary are missing."
+                .to_string()
+        }
+        Coverage::None => "the handbook was built without a git history.".to_string(),
+    };
+    SourceContext {
+        commit: history.head().map(|h| h[..h.len().min(12)].to_string()),
+        dirty,
+        complete: history.is_complete(),
+        history_note,
+    }
+}
+
+/// A document's revisions as the page shows them: newest first, with links.
+pub fn revision_rows(revisions: &[Revision], links: &Links) -> Vec<RevisionRow> {
+    revisions
+        .iter()
+        .rev()
+        .map(|r| RevisionRow {
+            short: git::short(&r.commit).to_string(),
+            commit_url: links.commit(&r.commit),
+            pull_request_url: r.pull_request.and_then(|n| links.pull_request(n)),
+            pull_request: r.pull_request,
+            version: r.version.clone(),
+            date: r.date.map(|d| d.to_string()),
+            status: r.status.clone(),
+            approved_by: r.approved_by.clone(),
+            approved_on: r.approved_on.clone(),
+            authors: r.authors.clone(),
+            change: r.change.clone(),
+        })
+        .collect()
+}
+
+/// The controls a document implements, as links to their pages.
+pub fn document_controls(handbook: &Handbook, meta: &FrontMatter) -> Vec<serde_json::Value> {
+    meta.controls
+        .iter()
+        .filter_map(|c| match handbook.catalog.resolve(&c.value) {
+            ControlRef::Known(control) => Some(serde_json::json!({"id": control.id, "label": control.label(), "title": control.title})),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One control as the pages show it; `details` are the SoA's reasoning (justification,
+/// owner, risks), left out when the build may not publish them.
+pub fn control_row(
+    handbook: &Handbook,
+    control: &Control,
+    published: &HashSet<&str>,
+    doc_link: &dyn Fn(&Document) -> DocLink,
+    details: bool,
+) -> ControlRow {
+    let decision = handbook
+        .soa
+        .as_ref()
+        .and_then(|s| s.decisions.get(&control.id));
+    let documents: Vec<DocLink> = handbook
+        .implementing(&control.id)
+        .filter(|(d, _)| published.contains(d.path.as_str()))
+        .map(|(d, _)| doc_link(d))
+        .collect();
+    let applicable = match decision {
+        Some(d) => d.applicability(),
+        None if control.is_annex_a() => Applicability::Undecided,
+        None => Applicability::NotInSoa,
+    };
+    ControlRow {
+        id: control.id.clone(),
+        label: control.label(),
+        title: control.title.clone(),
+        theme: control.theme,
+        theme_label: control.theme.label(),
+        catalog: control.catalog.clone(),
+        annex_a: control.is_annex_a(),
+        applicable,
+        status: decision.and_then(|d| d.status),
+        state: decision.map_or(ControlState::Undecided, |d| d.state()),
+        justification: decision
+            .and_then(|d| d.justification.clone())
+            .filter(|_| details),
+        owner: decision.and_then(|d| d.owner.clone()).filter(|_| details),
+        risks: decision
+            .filter(|_| details)
+            .map(|d| d.risks.clone())
+            .unwrap_or_default(),
+        from_2013: control.from_2013.clone(),
+        document_count: documents.len(),
+        documents,
+    }
+}
+
+/// The mandatory documented information with what covers each item, and every clause
+/// with the approved, published documents that address it.
+pub fn clause_rows(
+    handbook: &Handbook,
+    published: &HashSet<&str>,
+    doc_link: &dyn Fn(&Document) -> DocLink,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let approved: Vec<(&Document, &FrontMatter)> = handbook
+        .valid()
+        .filter(|(d, m)| m.status == Status::Approved && published.contains(d.path.as_str()))
+        .collect();
+    let mandatory = handbook
+        .catalog
+        .mandatory()
+        .iter()
+        .map(|item| {
+            let documents: Vec<DocLink> = approved
+                .iter()
+                .filter(|(_, m)| m.clauses.iter().any(|c| item.is_covered_by_clause(c.value.trim())))
+                .map(|(d, _)| doc_link(d))
+                .collect();
+            let note = match item.covered_by {
+                Some(CoveredBy::Soa) if handbook.soa.is_some() => Some("the Statement of Applicability"),
+                Some(CoveredBy::Register) => Some("the document register"),
+                _ => None,
+            };
+            serde_json::json!({
+                "reference": item.reference(),
+                "kind": match item.kind { DocInfoKind::Document => "document", DocInfoKind::Record => "record" },
+                "what": item.what,
+                "covered": note.is_some() || !documents.is_empty(),
+                "covered_by_note": note,
+                "documents": documents,
+            })
+        })
+        .collect();
+    let clauses = handbook
+        .catalog
+        .clauses()
+        .iter()
+        .map(|clause| {
+            let documents: Vec<DocLink> = approved
+                .iter()
+                .filter(|(_, m)| m.clauses.iter().any(|c| c.value.trim() == clause.id))
+                .map(|(d, _)| doc_link(d))
+                .collect();
+            serde_json::json!({"id": clause.id, "title": clause.title, "documents": documents})
+        })
+        .collect();
+    (mandatory, clauses)
+}
+
+/// For each published document, the published documents that link to it or list it
+/// as related.
+pub fn backlinks(handbook: &Handbook, published: &[usize]) -> HashMap<usize, BTreeSet<usize>> {
+    let mut found: HashMap<usize, BTreeSet<usize>> = HashMap::new();
+    let index_of: HashMap<&str, usize> = handbook
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.as_str(), i))
+        .collect();
+    for &i in published {
+        let doc = &handbook.documents[i];
+        for link in &handbook.outlines[i].links {
+            let file = link.dest.split('#').next().unwrap_or_default();
+            if file.is_empty() || file.contains(':') {
+                continue;
+            }
+            if let Some(target) =
+                resolve(&doc.path, file).and_then(|p| index_of.get(p.as_str()).copied())
+                && target != i
+            {
+                found.entry(target).or_default().insert(i);
+            }
+        }
+        if let Some(meta) = &doc.meta {
+            for related in &meta.related {
+                if let Some(target) = handbook
+                    .by_id(&related.value)
+                    .and_then(|t| index_of.get(t.path.as_str()).copied())
+                    && target != i
+                {
+                    found.entry(target).or_default().insert(i);
+                }
+            }
+        }
+    }
+    let published: HashSet<usize> = published.iter().copied().collect();
+    for sources in found.values_mut() {
+        sources.retain(|s| published.contains(s));
+    }
+    found
+}
