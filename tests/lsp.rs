@@ -71,9 +71,9 @@ impl Client {
     }
 }
 
-#[test]
-fn an_editor_session() {
-    let repo = Repo::clean();
+/// Starts the language server on `repo` and initializes it; the client, the process
+/// and the repository's `file://` URL.
+fn start(repo: &Repo) -> (Client, std::process::Child, String) {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("ismsbook"))
         .arg("--root")
         .arg(repo.path())
@@ -99,6 +99,20 @@ fn an_editor_session() {
         "{initialized}"
     );
     client.notify("initialized", json!({}));
+    (client, child, root_uri)
+}
+
+fn stop(mut client: Client, mut child: std::process::Child) {
+    let shutdown = client.request("shutdown", Value::Null);
+    assert!(shutdown["error"].is_null(), "{shutdown}");
+    client.notify("exit", Value::Null);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn an_editor_session() {
+    let repo = Repo::clean();
+    let (mut client, child, root_uri) = start(&repo);
 
     // A defect typed in the editor, never saved: line 6 (0-based 5), columns 8 to 13.
     let uri = format!("{root_uri}/procedures/access.md");
@@ -198,8 +212,64 @@ fn an_editor_session() {
         "{definition}"
     );
 
-    let shutdown = client.request("shutdown", Value::Null);
-    assert!(shutdown["error"].is_null(), "{shutdown}");
-    client.notify("exit", Value::Null);
-    assert!(child.wait().unwrap().success());
+    stop(client, child);
+}
+
+/// A control of a project catalog is known alike to `check`, to the editor's
+/// diagnostics and completion, and to the JSON Schema: they all assemble the handbook
+/// the same way.
+#[test]
+fn a_project_catalog_id_is_known_to_check_the_editor_and_the_schema() {
+    let repo = Repo::clean();
+    repo.write(
+        "book.toml",
+        &BOOK_TOML.replace(
+            "[roles.CEO]",
+            "[controls]\ncatalogs = [\"catalogs/own.yaml\"]\n\n[roles.CEO]",
+        ),
+    );
+    repo.write(
+        "catalogs/own.yaml",
+        "name: Own controls\ncontrols:\n  - {id: OWN-7, title: Laptops are encrypted}\n",
+    );
+    let text = repo
+        .read("procedures/access.md")
+        .replace("controls: [\"5.15\"]", "controls: [\"5.15\", \"OWN-7\"]");
+    repo.write("procedures/access.md", &text);
+
+    let checked = repo.check();
+    assert!(
+        checked.with_code("unknown-control").is_empty(),
+        "{:#?}",
+        checked.diagnostics
+    );
+
+    let schema = repo.cmd(&["schema"]).output().unwrap();
+    let schema: Value = serde_json::from_slice(&schema.stdout).unwrap();
+    let ids = &schema["properties"]["controls"]["items"]["anyOf"][0]["enum"];
+    assert!(ids.as_array().unwrap().contains(&json!("OWN-7")), "{ids}");
+
+    let (mut client, child, root_uri) = start(&repo);
+    let uri = format!("{root_uri}/procedures/access.md");
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let diagnostics = client.diagnostics(&uri);
+    assert!(
+        diagnostics.iter().all(|d| d["code"] != "unknown-control"),
+        "{diagnostics:#?}"
+    );
+    // And an id no catalog has is reported, so the editor does check.
+    let wrong = text.replace("OWN-7", "OWN-8");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": wrong}]}),
+    );
+    let diagnostics = client.diagnostics(&uri);
+    assert!(
+        diagnostics.iter().any(|d| d["code"] == "unknown-control"),
+        "{diagnostics:#?}"
+    );
+    stop(client, child);
 }

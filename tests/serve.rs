@@ -164,3 +164,34 @@ fn a_port_in_use_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--port"));
 }
+
+/// Sends raw bytes and returns the status line of the answer.
+fn raw_status(server: &Served, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let _ = stream.write_all(request);
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn oversized_requests_are_refused_and_the_server_keeps_serving() {
+    let repo = Repo::clean();
+    let server = serve(&repo);
+    let long_line = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(20_000));
+    assert_eq!(
+        raw_status(&server, long_line.as_bytes()),
+        "HTTP/1.1 400 Bad Request"
+    );
+    let many_headers = format!("GET / HTTP/1.1\r\n{}\r\n", "X-A: b\r\n".repeat(500));
+    assert_eq!(
+        raw_status(&server, many_headers.as_bytes()),
+        "HTTP/1.1 400 Bad Request"
+    );
+    let (status, body) = get(&server, "/");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("<html"), "{body}");
+}
