@@ -2,7 +2,7 @@
 //! (`tests/hostile.rs`): each takes arbitrary bytes and runs one part of the pipeline.
 //! None may panic, and what they report must point inside the input.
 
-use crate::checks::{self, Facts, Report};
+use crate::checks::{self, Report};
 use crate::history::History;
 use crate::model::config::Config;
 use crate::model::document::{self, Defaults, Snapshot};
@@ -86,11 +86,12 @@ pub fn pipeline(data: &[u8]) {
         return;
     };
     diagnostics.extend(checks::run(&handbook, today));
+    let facts = checks::finish(&handbook, today, &mut diagnostics);
     let report = Report {
         handbook,
         history: History::none(),
         diagnostics,
-        facts: Facts::default(),
+        facts,
     };
     let _ = site::render(&report, today, &site::Options::default());
 }

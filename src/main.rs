@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use clap::{CommandFactory, Parser, Subcommand};
 use ismsbook::app::report::{self, Format};
 use ismsbook::app::{self, Context, Error, Outcome};
+use ismsbook::diagnostic::Code;
 use ismsbook::model::kinds::{DocType, parse_date as parse_iso_date};
 use ismsbook::site::Options;
 use std::io::IsTerminal;
@@ -54,7 +55,7 @@ enum Color {
 enum Command {
     /// Check every document, the SoA and their links; report all problems at once.
     #[command(
-        after_help = "Examples:\n  ismsbook check\n  ismsbook check --format json > diagnostics.json\n  ismsbook check --format github      # annotations in a GitHub Actions job\n  ismsbook check --deny-warnings      # warnings fail the run too"
+        after_help = "Examples:\n  ismsbook check\n  ismsbook check --format json > diagnostics.json\n  ismsbook check --format github      # annotations in a GitHub Actions job\n  ismsbook check --deny-warnings      # warnings fail the run too\n  ismsbook check --code soa-undecided # every finding of one code"
     )]
     Check {
         /// Output format.
@@ -68,6 +69,13 @@ enum Command {
         /// a new `change` text, and a removed one must have been retired first.
         #[arg(long, value_name = "REV")]
         base: Option<String>,
+        /// Show every finding; without it, a code found more than three times is
+        /// folded into one entry.
+        #[arg(long, visible_alias = "all")]
+        verbose: bool,
+        /// Only findings with this code, each shown (repeat for several codes).
+        #[arg(long = "code", value_name = "CODE", value_parser = parse_code)]
+        codes: Vec<Code>,
     },
     /// A Markdown summary of the controlled changes between two revisions, for a
     /// pull-request description.
@@ -209,6 +217,15 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
     parse_iso_date(text).map_err(|why| why.message(text))
 }
 
+fn parse_code(text: &str) -> Result<Code, String> {
+    Code::parse(text).ok_or_else(|| {
+        match ismsbook::text::did_you_mean(text, Code::ALL.iter().map(|c| c.as_str())) {
+            Some(close) => format!("`{text}` is not a diagnostic code; did you mean `{close}`?"),
+            None => format!("`{text}` is not a diagnostic code; docs/checks.md lists them"),
+        }
+    })
+}
+
 fn parse_doc_type(text: &str) -> Result<DocType, String> {
     text.parse().map_err(|()| {
         let all: Vec<_> = DocType::ALL.iter().map(|t| t.as_str()).collect();
@@ -261,11 +278,15 @@ fn run(cli: &Cli, ctx: &Context) -> Result<Outcome, Error> {
             format,
             deny_warnings,
             base,
+            verbose,
+            codes,
         } => {
             let request = app::check::Request {
                 format: *format,
                 deny_warnings: *deny_warnings,
                 base: base.as_deref(),
+                verbose: *verbose,
+                codes,
             };
             app::check::run(ctx, &request, out)
         }

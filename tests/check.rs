@@ -447,7 +447,7 @@ fn mandatory_clause_not_covered() {
     .replace("\"9.3.3\", ", "");
     repo.write("policies/security.md", &text);
     let checked = repo.check();
-    let d = checked.assert_at("clause-not-covered", "warning", "book.toml", 0, 0);
+    let d = checked.assert_at("clause-not-covered", "warning", "", 0, 0);
     assert!(d["message"].as_str().unwrap().contains("9.3.3"), "{d}");
 }
 

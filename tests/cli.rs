@@ -181,8 +181,10 @@ fn a_build_dir_that_is_the_root_is_refused() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("repository root"));
 }
 
+/// Git keeps no empty folders: a configured folder whose last document was retired
+/// and removed is gone from every clone. That is a note, never a failure.
 #[test]
-fn a_configured_folder_that_does_not_exist_is_a_configuration_error() {
+fn a_configured_folder_that_does_not_exist_is_a_note() {
     let repo = Repo::clean();
     repo.write(
         "book.toml",
@@ -191,9 +193,17 @@ fn a_configured_folder_that_does_not_exist_is_a_configuration_error() {
             "procedures = \"procedure\"\nstandards = \"standard\"",
         ),
     );
-    let output = repo.cmd(&["check"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("`standards` does not exist"));
+    let checked = repo.check();
+    assert_eq!(checked.code, 0);
+    let d = checked.one("folder-missing");
+    assert_eq!(d["severity"], "note");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("`standards` does not exist"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -244,7 +254,7 @@ fn github_output_is_workflow_annotations() {
         "{stdout}"
     );
     assert!(
-        stdout.starts_with("::warning file=book.toml,title=ismsbook history-unavailable::"),
+        stdout.starts_with("::warning title=ismsbook history-unavailable::"),
         "{stdout}"
     );
 }
@@ -301,10 +311,11 @@ fn init_creates_a_repository_that_passes_check_with_only_expected_warnings() {
         .collect();
     codes.sort();
     codes.dedup();
-    // A new folder, not yet a git repository: history is not available.
+    // init made the git repository; nothing is committed yet.
+    assert!(acme.join(".git").is_dir());
     assert_eq!(
         codes,
-        ["clause-not-covered", "history-unavailable", "soa-undecided"]
+        ["clause-not-covered", "history-empty", "soa-undecided"]
     );
     assert_eq!(
         diagnostics
@@ -367,21 +378,46 @@ fn new_writes_a_complete_draft_with_the_next_free_id() {
 }
 
 #[test]
-fn new_refuses_an_unknown_owner_and_a_type_without_folder() {
+fn new_refuses_an_unknown_owner_and_type() {
     let repo = Repo::clean();
     let output = repo
         .cmd(&["new", "policy", "X", "--owner", "BOSS"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+    let output = repo.cmd(&["new", "memo", "X"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// A type with no folder gets one: the folder, and its line in book.toml, which
+/// still checks.
+#[test]
+fn new_gives_a_type_without_folder_its_folder() {
+    let repo = Repo::clean();
     let output = repo
         .cmd(&["new", "standard", "Crypto Standard"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no folder for standard"));
-    let output = repo.cmd(&["new", "memo", "X"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("added `standards = \"standard\"`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("created standards/crypto-standard.md (STD-CRYP)"),
+        "{stdout}"
+    );
+    assert!(
+        repo.read("book.toml")
+            .contains("[build.folders]\nstandards = \"standard\"\n")
+    );
+    let checked = repo.check();
+    assert_eq!(checked.code, 0, "{:#?}", checked.diagnostics);
 }
 
 #[test]

@@ -511,13 +511,9 @@ fn the_gate_requires_a_new_version_and_change_text() {
         4,
         10,
     );
-    checked.assert_at(
-        "change-not-described",
-        "error",
-        "policies/access-control.md",
-        10,
-        9,
-    );
+    // One fault, one error: raising the version is describing the change too.
+    assert!(checked.with_code("change-not-described").is_empty());
+    assert!(checked.with_code("changed-after-approval").is_empty());
     assert_eq!(checked.code, 1);
 
     // Human output: one verdict line per changed document.
@@ -531,6 +527,32 @@ fn the_gate_requires_a_new_version_and_change_text() {
         stdout.contains("POL-AC  changed  1.0         FAIL"),
         "{stdout}"
     );
+}
+
+#[test]
+fn the_gate_requires_a_new_change_text_with_a_new_version() {
+    let repo = repository();
+    branch(&repo);
+    repo.write(
+        "policies/access-control.md",
+        &policy_at(
+            "1.1",
+            "approved",
+            "2026-01-09",
+            "Initial version",
+            "Access follows need to know, always.",
+        ),
+    );
+    let checked = repo.check_with(&["--base", "main"]);
+    checked.assert_at(
+        "change-not-described",
+        "error",
+        "policies/access-control.md",
+        10,
+        9,
+    );
+    assert!(checked.with_code("version-not-raised").is_empty());
+    assert_eq!(checked.code, 1);
 }
 
 #[test]

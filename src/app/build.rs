@@ -1,7 +1,7 @@
 //! `ismsbook build`: check the repository, render the handbook and write it, or the
 //! handbook as it stood at a revision or on a day. `serve` renders through here too.
 
-use super::report::{self, Format};
+use super::report;
 use super::{Context, Error, Outcome};
 use crate::checks::{self, Report};
 use crate::diagnostic::{Code, ConfigError, Diagnostic, Severity};
@@ -38,6 +38,8 @@ pub struct Built {
     pub controls: usize,
     pub files: usize,
     pub dest: PathBuf,
+    /// Drafts left out of the build.
+    pub unpublished_drafts: usize,
 }
 
 /// A past state of the repository for `build`: a revision, or the branch as it was at
@@ -163,6 +165,7 @@ fn publish(report: Report, site: &Site, dest: Option<&Path>) -> Result<Built, Bu
         documents: site.documents,
         controls: site.controls,
         files: site.files.len(),
+        unpublished_drafts: site.unpublished_drafts,
         report,
         dest,
     })
@@ -193,11 +196,11 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
         Err(BuildError::Output(e)) => return Err(Error::Usage(e.to_string())),
         Err(BuildError::Usage(message)) => return Err(Error::Usage(message)),
         Err(BuildError::Checks(report)) => {
-            let text = report::render(&report.diagnostics, Format::Human, &root, ctx.color);
+            let text = report::human_folded(&report.diagnostics, &root, ctx.color);
             let _ = out.write_all(text.as_bytes());
             eprintln!(
                 "build: {}; nothing was written (run `ismsbook check` for details)",
-                count(report.errors(), "error", "errors")
+                report::counts(&report.diagnostics),
             );
             return Ok(Outcome::Failed);
         }
@@ -209,7 +212,7 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
         .filter(|d| d.severity != Severity::Note)
         .cloned()
         .collect();
-    let _ = out.write_all(report::render(&shown, Format::Human, &root, ctx.color).as_bytes());
+    let _ = out.write_all(report::human_folded(&shown, &root, ctx.color).as_bytes());
     let dest = built.dest.strip_prefix(&root).unwrap_or(&built.dest);
     let _ = writeln!(
         out,
@@ -219,9 +222,38 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
         built.files,
         dest.display(),
         started.elapsed().as_secs_f64(),
-        count(built.report.warnings(), "warning", "warnings"),
+        warnings_summary(&shown),
     );
+    if built.unpublished_drafts > 0 {
+        let _ = writeln!(
+            out,
+            "build: {} not published; `ismsbook build --drafts` shows {}",
+            count(built.unpublished_drafts, "draft is", "drafts are"),
+            if built.unpublished_drafts == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        );
+    }
     Ok(Outcome::Success)
+}
+
+/// `1 warning: 1 review-overdue`, or `no warnings`.
+pub fn warnings_summary(shown: &[Diagnostic]) -> String {
+    let warnings: Vec<_> = shown
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .cloned()
+        .collect();
+    if warnings.is_empty() {
+        return "no warnings".to_string();
+    }
+    format!(
+        "{}: {}",
+        count(warnings.len(), "warning", "warnings"),
+        report::by_code(&warnings)
+    )
 }
 
 /// Progress of a build on standard error: the phase on a terminal, or with

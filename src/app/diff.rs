@@ -116,22 +116,29 @@ fn traced(change: &DocChange<'_>) -> String {
     let clauses_before = base.map_or(&empty, |b| &b.clauses);
     let clauses_after = head.map_or(&empty, |h| &h.clauses);
     let mut parts = Vec::new();
-    parts.extend(after.difference(before).map(|c| format!("+A.{c}")));
-    parts.extend(before.difference(after).map(|c| format!("−A.{c}")));
+    parts.extend(sorted(after.difference(before)).iter().map(|c| format!("+A.{c}")));
+    parts.extend(sorted(before.difference(after)).iter().map(|c| format!("−A.{c}")));
     parts.extend(
-        clauses_after
-            .difference(clauses_before)
+        sorted(clauses_after.difference(clauses_before))
+            .iter()
             .map(|c| format!("+clause {c}")),
     );
     parts.extend(
-        clauses_before
-            .difference(clauses_after)
+        sorted(clauses_before.difference(clauses_after))
+            .iter()
             .map(|c| format!("−clause {c}")),
     );
     if parts.is_empty() {
         return String::new();
     }
     format!("- **{}**: {}\n", change.entry().key(), parts.join(", "))
+}
+
+/// Ids in numeric order: 5.2 before 5.10.
+fn sorted<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut ids: Vec<&String> = ids.collect();
+    ids.sort_by(|a, b| compare_ids(a, b));
+    ids
 }
 
 fn soa_changes(base: Option<&Soa>, head: Option<&Soa>, catalog: &Catalog) -> String {

@@ -2,6 +2,7 @@
 
 use super::{Context, Error};
 use crate::history::{History, Revision, git};
+use crate::text::did_you_mean;
 use std::io::Write;
 
 /// The output format of `log`.
@@ -18,14 +19,23 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let handbook = ctx.handbook()?;
+    let wanted = document.trim_start_matches("./");
     let doc = handbook
-        .by_id(document)
+        .by_id(wanted)
+        .or_else(|| handbook.by_path(wanted).map(|(d, _)| d))
         .or_else(|| {
-            handbook
-                .by_path(document.trim_start_matches("./"))
-                .map(|(d, _)| d)
+            // Ids are upper case by the contract; people type them any way.
+            let id = handbook.ids().find(|id| id.eq_ignore_ascii_case(wanted))?;
+            handbook.by_id(id)
         })
-        .ok_or_else(|| Error::usage(format!("no document has the id or path `{document}`")))?;
+        .ok_or_else(|| {
+            let ids: Vec<&str> = handbook.ids().collect();
+            let hint = match did_you_mean(wanted, ids.iter().copied()) {
+                Some(close) => format!("; did you mean `{close}`?"),
+                None => String::new(),
+            };
+            Error::usage(format!("no document has the id or path `{document}`{hint}"))
+        })?;
     let history = History::load(&handbook.config);
     for notice in &history.notices {
         eprintln!("{}: {}", notice.severity, notice.message);

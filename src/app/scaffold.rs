@@ -21,6 +21,8 @@ pub struct NewDocument {
 pub struct Created {
     pub path: String,
     pub id: String,
+    /// The `[build.folders]` line added to book.toml for a type that had no folder.
+    pub added_folder: Option<String>,
 }
 
 /// Words left out of generated ids.
@@ -89,14 +91,10 @@ pub fn new_document(
     if title.is_empty() {
         return Err(Error::usage("the title is empty"));
     }
-    let folder = config.folder_for(request.doc_type).ok_or_else(|| {
-        Error::usage(format!(
-            "book.toml has no folder for {} documents; add one to [build] folders, e.g. {} = \"{}\"",
-            request.doc_type,
-            request.doc_type.default_folder(),
-            request.doc_type
-        ))
-    })?;
+    let (folder, added_folder) = match config.folder_for(request.doc_type) {
+        Some(folder) => (folder.path.clone(), None),
+        None => add_folder(&config.root, request.doc_type)?,
+    };
     let owner = config
         .owner_role(request.owner.as_deref())
         .map_err(|e| Error::usage(e.to_string()))?;
@@ -107,7 +105,7 @@ pub fn new_document(
     } else {
         slug
     };
-    let path = format!("{}/{file_name}.md", folder.path);
+    let path = format!("{folder}/{file_name}.md");
     let full = config.root.join(&path);
     if full.exists() {
         return Err(Error::usage(format!(
@@ -135,7 +133,46 @@ pub fn new_document(
         path: path.clone(),
         source,
     })?;
-    Ok(Created { path, id })
+    Ok(Created {
+        path,
+        id,
+        added_folder,
+    })
+}
+
+/// Adds the folder of a document type to book.toml's `[build.folders]` (the line goes
+/// right below the table's header, the rest of the file is kept as it is). Returns the
+/// folder and the line added.
+fn add_folder(root: &Path, doc_type: DocType) -> Result<(String, Option<String>), Error> {
+    let folder = doc_type.default_folder();
+    let line = format!("{folder} = \"{doc_type}\"");
+    let path = root.join(crate::model::config::FILE_NAME);
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Write {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let Some(header) = text.lines().position(|l| l.trim() == "[build.folders]") else {
+        return Err(Error::usage(format!(
+            "book.toml has no folder for {doc_type} documents; add `{line}` to its [build] folders"
+        )));
+    };
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(header + 1, &line);
+    let updated = format!("{}\n", lines.join("\n"));
+    // Only a file that still reads as a configuration replaces the old one.
+    crate::model::config::Config::parse(root, &updated).map_err(|_| {
+        Error::usage(format!(
+            "book.toml has no folder for {doc_type} documents; add `{line}` to its [build] folders"
+        ))
+    })?;
+    let tmp = path.with_extension("toml.ismsbook-new");
+    std::fs::write(&tmp, updated)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|source| Error::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+    Ok((folder.to_string(), Some(line)))
 }
 
 /// The id asked for (valid and free), or the next free one for the title.
@@ -329,12 +366,21 @@ fn toml_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// Creates a new ISMS repository in `dir`. Returns the files written.
+/// What `init` made.
+pub struct Initialized {
+    /// The files written.
+    pub files: Vec<String>,
+    /// True when `init` created the git repository too (there was none).
+    pub git: bool,
+}
+
+/// Creates a new ISMS repository in `dir`, and a git repository around it when it is
+/// in none.
 pub fn init(
     dir: &Path,
     organization: Option<&str>,
     today: NaiveDate,
-) -> Result<Vec<String>, Error> {
+) -> Result<Initialized, Error> {
     let organization = organization
         .map(str::to_string)
         .or_else(|| {
@@ -369,7 +415,22 @@ pub fn init(
         })?;
         written.push(name.to_string());
     }
-    Ok(written)
+    // History starts with the first commit: a repository for it, unless the folder
+    // already is in one.
+    let git = git2::Repository::discover(dir).is_err();
+    if git {
+        git2::Repository::init(dir).map_err(|e| {
+            Error::usage(format!(
+                "the files are written, but git could not be set up in {}: {}",
+                dir.display(),
+                e.message()
+            ))
+        })?;
+    }
+    Ok(Initialized {
+        files: written,
+        git,
+    })
 }
 
 /// The files of a new repository: book.toml, the SoA, two starter documents.
@@ -420,6 +481,9 @@ fn starter_files(organization: &str, today: NaiveDate) -> Vec<(&'static str, Str
 pub fn run_new(ctx: &Context, request: &NewDocument, out: &mut dyn Write) -> Result<(), Error> {
     let handbook = ctx.handbook()?;
     let created = new_document(&handbook, request, ctx.today)?;
+    if let Some(line) = &created.added_folder {
+        let _ = writeln!(out, "added `{line}` to [build.folders] in book.toml");
+    }
     let _ = writeln!(out, "created {} ({})", created.path, created.id);
     Ok(())
 }
@@ -436,8 +500,16 @@ pub fn run_init(
         Some(dir) => base.join(dir),
         None => base,
     };
-    for path in init(&dir, organization, ctx.today)? {
+    let made = init(&dir, organization, ctx.today)?;
+    for path in &made.files {
         let _ = writeln!(out, "created {path}");
+    }
+    if made.git {
+        let _ = writeln!(
+            out,
+            "initialised a git repository in {}: commit these files to start their history",
+            dir.display()
+        );
     }
     let _ = writeln!(
         out,

@@ -2,6 +2,7 @@
 //! With a book.toml, the project's roles and classifications become enumerations.
 
 use super::{Context, Error};
+use crate::diagnostic::Code;
 use crate::model::catalog::Catalog;
 use crate::model::config::{Config, DEFAULT_CLASSIFICATIONS};
 use crate::model::kinds::{DocType, Status};
@@ -57,6 +58,11 @@ pub fn front_matter(config: Option<&Config>, catalog: &Catalog) -> Value {
     };
     let date = json!({"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "format": "date"});
     let types: Vec<&str> = DocType::ALL.iter().map(|t| t.as_str()).collect();
+    let configurable: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|c| c.is_configurable())
+        .map(|c| c.as_str())
+        .collect();
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
 
     json!({
@@ -95,6 +101,20 @@ pub fn front_matter(config: Option<&Config>, catalog: &Catalog) -> Value {
             },
             "related": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"}},
             "change": {"type": "string", "description": "What this version changed"},
+            "waivers": {
+                "type": "array",
+                "description": "Accepted exceptions to checks of this document, each with a reason and an end",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["code", "reason", "until"],
+                    "properties": {
+                        "code": {"enum": configurable, "description": "The diagnostic code waived"},
+                        "reason": {"type": "string", "minLength": 1},
+                        "until": date
+                    }
+                }
+            },
             "extra": {"type": "object", "description": "Free-form data for custom templates"}
         },
         "if": {"properties": {"status": {"const": "approved"}}, "required": ["status"]},

@@ -62,38 +62,38 @@ fn verdict(change: &DocChange<'_>, problems: &[Diagnostic]) -> Verdict {
     }
 }
 
-/// A changed controlled content needs a higher version and a new `change` text.
+/// A changed controlled content needs a higher version and a new `change` text. A
+/// version not raised is the one fault reported: raising it means describing it too.
 fn changed(handbook: &Handbook, base: &Entry, head: &Entry) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
     let doc = handbook.by_path(&head.path).map(|(d, _)| d);
     let at = |key: &str| doc.map_or((Position::FILE, 0), |d| d.spans.value(key));
     if let (Some(old), Some(new)) = (base.version(), head.version())
         && new <= old
     {
         let (position, width) = at("version");
-        problems.push(
+        return vec![
             Diagnostic::new(Code::VersionNotRaised, &head.path, format!("the content changed since the base, but the version is still {new} (base: {old})"))
                 .span(position, width)
-                .hint(format!("raise the version: \"{}.{}\" for a small change, \"{}.0\" for a change to what people must do", old.major, old.minor + 1, old.major + 1)),
-        );
+                .hint(format!("raise the version (\"{}.{}\" for a small change, \"{}.0\" for a change to what people must do) and say what changed in `change`", old.major, old.minor + 1, old.major + 1)),
+        ];
     }
-    if head.snapshot.change.is_none() || head.snapshot.change == base.snapshot.change {
-        let (position, width) = if doc.is_some_and(|d| d.spans.has("change")) {
-            at("change")
-        } else {
-            at("version")
-        };
-        problems.push(
-            Diagnostic::new(
-                Code::ChangeNotDescribed,
-                &head.path,
-                "the content changed, but `change` does not say how",
-            )
-            .span(position, width)
-            .hint("write what this version changes in `change`; it becomes the revision history"),
-        );
+    if head.snapshot.change.is_some() && head.snapshot.change != base.snapshot.change {
+        return Vec::new();
     }
-    problems
+    let (position, width) = if doc.is_some_and(|d| d.spans.has("change")) {
+        at("change")
+    } else {
+        at("version")
+    };
+    vec![
+        Diagnostic::new(
+            Code::ChangeNotDescribed,
+            &head.path,
+            "the content changed, but `change` does not say how",
+        )
+        .span(position, width)
+        .hint("write what this version changes in `change`; it becomes the revision history"),
+    ]
 }
 
 /// A removed document must have been retired first.

@@ -32,7 +32,8 @@ pub fn links(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
                     }
                 }
                 Target::SamePage(anchor) => {
-                    if !outline.headings.iter().any(|h| h.anchor == anchor) {
+                    // `#` alone is the top of the page.
+                    if !anchor.is_empty() && !outline.headings.iter().any(|h| h.anchor == anchor) {
                         found.push(at(anchor_problem(
                             &doc.path,
                             anchor,

@@ -6,10 +6,12 @@
 
 pub mod codeowners;
 mod document;
+mod facts;
 pub mod gate;
 mod links;
 mod soa;
 pub mod versions;
+mod waivers;
 
 use crate::diagnostic::{self, ConfigError, Diagnostic, Severity};
 use crate::history::History;
@@ -19,7 +21,7 @@ use crate::model::source::WorkTree;
 use chrono::NaiveDate;
 use std::path::Path;
 
-pub use versions::Facts;
+pub use facts::{Facts, Waived};
 
 /// What `check` found: the handbook it loaded, its history, every diagnostic and the
 /// facts the history established.
@@ -97,12 +99,13 @@ pub fn check(
     });
     let (handbook, mut diagnostics) = loaded?;
     diagnostics.extend(history.notices.iter().cloned());
-    let (found, facts) = versions::check(&handbook, &history);
+    let (found, changed) = versions::check(&handbook, &history);
     diagnostics.extend(found);
     if let Some(workdir) = history.repository().and_then(|r| r.workdir()) {
         diagnostics.extend(codeowners::check(&handbook, workdir, history.prefix()));
     }
-    diagnostic::normalize(&mut diagnostics);
+    let mut facts = finish(&handbook, today, &mut diagnostics);
+    facts.changed_after_approval = changed;
     Ok(Report {
         handbook,
         history,
@@ -119,13 +122,27 @@ pub fn check_loaded(
     mut diagnostics: Vec<Diagnostic>,
 ) -> Report {
     diagnostics.extend(run(&handbook, today));
-    let (found, facts) = versions::check(&handbook, &history);
+    let (found, changed) = versions::check(&handbook, &history);
     diagnostics.extend(found);
-    diagnostic::normalize(&mut diagnostics);
+    let mut facts = finish(&handbook, today, &mut diagnostics);
+    facts.changed_after_approval = changed;
     Report {
         handbook,
         history,
         diagnostics,
         facts,
+    }
+}
+
+/// The last step of every run of the checks: waivers silence what they accept (and
+/// expired ones are errors), `[check]` levels apply, and the findings are put in
+/// reading order. The facts gathered on the way are returned.
+pub fn finish(handbook: &Handbook, today: NaiveDate, diagnostics: &mut Vec<Diagnostic>) -> Facts {
+    let waivers = waivers::apply(handbook, today, diagnostics);
+    waivers::levels(handbook, diagnostics);
+    diagnostic::normalize(diagnostics);
+    Facts {
+        waivers,
+        ..Facts::default()
     }
 }

@@ -3,10 +3,10 @@
 //! by approved documents, and the mandatory documented information covered.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::catalog::DocInfoKind;
-use crate::model::config;
+use crate::model::catalog::{Control, DocInfoKind};
 use crate::model::handbook::Handbook;
 use crate::model::kinds::Status;
+use crate::model::soa::{Decision, Soa};
 use crate::text::did_you_mean;
 
 /// Justifications that say nothing.
@@ -27,68 +27,113 @@ pub fn soa(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
         );
         return;
     };
+    // An SoA that cannot be read has one error already, which explains the state of
+    // every control: nothing more is said of them until it is fixed.
+    if !soa.readable {
+        return;
+    }
     for control in handbook.catalog.annex_a() {
-        let Some(decision) = soa.decisions.get(&control.id) else {
-            found.push(
+        match soa.decisions.get(&control.id) {
+            Some(decision) => decided(handbook, soa, control, decision, found),
+            None => found.push(
                 Diagnostic::new(
                     Code::SoaControlMissing,
                     path,
                     format!("control {} ({}) has no decision", control.id, control.title),
                 )
                 .at(soa.position)
+                .about(control.label())
                 .hint(format!(
                     "add A.{}: with applicable: true or false and a justification",
                     control.id
                 )),
-            );
-            continue;
+            ),
+        }
+    }
+}
+
+/// The rules of one control's decision.
+fn decided(
+    handbook: &Handbook,
+    soa: &Soa,
+    control: &Control,
+    decision: &Decision,
+    found: &mut Vec<Diagnostic>,
+) {
+    let at = |code: Code, message: String| {
+        Diagnostic::new(code, &soa.path, message)
+            .span(decision.position, decision.width)
+            .about(control.label())
+    };
+    if let Some(owner) = &decision.owner
+        && !handbook.config.roles.contains_key(owner)
+    {
+        let hint = match did_you_mean(owner, handbook.config.roles.keys().map(String::as_str)) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "use a role defined in book.toml [roles]".to_string(),
         };
-        let at = |d: Diagnostic| d.span(decision.position, decision.width);
-        if let Some(owner) = &decision.owner
-            && !handbook.config.roles.contains_key(owner)
-        {
-            found.push(at(Diagnostic::new(
+        found.push(
+            at(
                 Code::UnknownRole,
-                path,
                 format!(
                     "the owner `{owner}` of control {} is not a role of book.toml",
                     control.id
                 ),
             )
-            .hint(
-                match did_you_mean(owner, handbook.config.roles.keys().map(String::as_str)) {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None => "use a role defined in book.toml [roles]".to_string(),
-                },
-            )));
+            .hint(hint),
+        );
+    }
+    match decision.applicable {
+        None => found.push(
+            at(
+                Code::SoaUndecided,
+                format!("control {} ({}) is undecided", control.id, control.title),
+            )
+            .hint("decide it from the risk treatment: applicable: true or false, with a justification"),
+        ),
+        Some(false) => {
+            if decision
+                .justification
+                .as_deref()
+                .is_none_or(is_empty_justification)
+            {
+                found.push(
+                    at(
+                        Code::SoaExclusionUnjustified,
+                        format!("control {} ({}) is excluded without a justification", control.id, control.title),
+                    )
+                    .hint("6.1.3 d) requires a specific reason for every exclusion, e.g. \"No premises of our own: staff work remotely\"; \"N/A\" is not one"),
+                );
+            }
         }
-        match decision.applicable {
-            None => found.push(at(Diagnostic::new(Code::SoaUndecided, path, format!("control {} ({}) is undecided", control.id, control.title))
-                .hint("decide it from the risk treatment: applicable: true or false, with a justification"))),
-            Some(false) => match &decision.justification {
-                Some(text) if !is_empty_justification(text) => {}
-                _ => found.push(at(Diagnostic::new(Code::SoaExclusionUnjustified, path, format!("control {} ({}) is excluded without a justification", control.id, control.title))
-                    .hint("6.1.3 d) requires a specific reason for every exclusion, e.g. \"No premises of our own: staff work remotely\"; \"N/A\" is not one"))),
-            },
-            Some(true) => {
-                if decision.status.is_none() {
-                    found.push(at(Diagnostic::new(Code::SoaStatusMissing, path, format!("applicable control {} has no implementation status", control.id))
-                        .hint("add status: implemented, partial, planned or not-implemented")));
-                }
-                if handbook.in_force(&control.id).next().is_none() {
-                    let drafts: Vec<_> = handbook.implementing(&control.id).map(|(_, m)| m.id.as_str()).collect();
-                    let hint = if drafts.is_empty() {
-                        format!("add \"{}\" to the `controls` of the policy or procedure that implements it", control.id)
-                    } else {
-                        format!("{} implements it but is not approved yet", drafts.join(", "))
-                    };
-                    found.push(at(Diagnostic::new(
+        Some(true) => {
+            if decision.status.is_none() {
+                found.push(
+                    at(
+                        Code::SoaStatusMissing,
+                        format!("applicable control {} has no implementation status", control.id),
+                    )
+                    .hint("add status: implemented, partial, planned or not-implemented"),
+                );
+            }
+            let implemented = handbook.in_force(&control.id).next().is_some();
+            if !implemented && !handbook.is_claimed_unsurely(&control.id) {
+                let drafts: Vec<_> = handbook
+                    .implementing(&control.id)
+                    .map(|(_, m)| m.id.as_str())
+                    .collect();
+                let hint = if drafts.is_empty() {
+                    format!("add \"{}\" to the `controls` of the policy or procedure that implements it", control.id)
+                } else {
+                    format!("{} implements it but is not approved yet", drafts.join(", "))
+                };
+                found.push(
+                    at(
                         Code::ControlNotImplemented,
-                        path,
                         format!("applicable control {} ({}) is implemented by no approved document", control.id, control.title),
                     )
-                    .hint(hint)));
-                }
+                    .hint(hint),
+                );
             }
         }
     }
@@ -96,7 +141,7 @@ pub fn soa(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
 
 pub fn coverage(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
     for item in handbook.catalog.mandatory() {
-        if item.covered_by.is_some() {
+        if item.covered_by.is_some() || handbook.is_covered_unsurely(item) {
             continue;
         }
         let covering = |status: Option<Status>| {
@@ -127,15 +172,15 @@ pub fn coverage(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
             )
         };
         found.push(
-            Diagnostic::new(
+            Diagnostic::whole(
                 Code::ClauseNotCovered,
-                config::FILE_NAME,
                 format!(
                     "clause {} ({kind}): {} — no approved document covers it",
                     item.reference(),
                     item.what
                 ),
             )
+            .about(item.reference())
             .hint(hint),
         );
     }

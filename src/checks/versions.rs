@@ -10,20 +10,13 @@ use crate::model::kinds::{Status, parse_date};
 use crate::text::Position;
 use std::collections::BTreeSet;
 
-/// What the history establishes about the documents, for the pages to show.
-#[derive(Debug, Clone, Default)]
-pub struct Facts {
-    /// Paths of approved documents whose title or text changed after the approval of
-    /// their current version.
-    pub changed_after_approval: BTreeSet<String>,
-}
-
 /// Runs the version rules on every readable document.
-pub fn check(handbook: &Handbook, history: &History) -> (Vec<Diagnostic>, Facts) {
+/// Returns the diagnostics and the paths of documents changed after approval.
+pub fn check(handbook: &Handbook, history: &History) -> (Vec<Diagnostic>, BTreeSet<String>) {
     let mut found = Vec::new();
-    let mut facts = Facts::default();
+    let mut changed = BTreeSet::new();
     if history.repository().is_none() || history.head().is_none() {
-        return (found, facts);
+        return (found, changed);
     }
     for (doc, meta) in handbook.readable() {
         uncommitted(history, doc, &mut found);
@@ -36,11 +29,11 @@ pub fn check(handbook: &Handbook, history: &History) -> (Vec<Diagnostic>, Facts)
         }
         let events = history.events(&doc.path);
         if changed_after_approval(history, events, doc, meta, &mut found) {
-            facts.changed_after_approval.insert(doc.path.clone());
+            changed.insert(doc.path.clone());
         }
         carried_over(events, doc, meta, &mut found);
     }
-    (found, facts)
+    (found, changed)
 }
 
 fn uncommitted(history: &History, doc: &Document, found: &mut Vec<Diagnostic>) {

@@ -66,7 +66,7 @@ impl Group {
 }
 
 macro_rules! codes {
-    ($( $variant:ident = $name:literal, $severity:ident, $group:ident, $summary:literal; )*) => {
+    ($( $variant:ident = $name:literal, $severity:ident, $group:ident, $many:literal, $summary:literal; )*) => {
         /// A diagnostic code. Its text form (`broken-link`) is the stable name.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
@@ -95,79 +95,87 @@ macro_rules! codes {
             pub fn summary(self) -> &'static str {
                 match self { $( Code::$variant => $summary, )* }
             }
+
+            /// What many findings of the code are, after their number: "93 controls
+            /// undecided" (folded output).
+            pub fn many(self) -> &'static str {
+                match self { $( Code::$variant => $many, )* }
+            }
         }
     };
 }
 
 codes! {
-    Unreadable = "unreadable", Error, Reading, "a file cannot be read (permissions)";
-    NotUtf8 = "not-utf8", Error, Reading, "a file is not UTF-8; the position is the first bad byte";
-    SymlinkSkipped = "symlink-skipped", Warning, Reading, "a document is a symbolic link, which is never followed";
-    EmptyFile = "empty-file", Error, Reading, "the file is empty";
+    Unreadable = "unreadable", Error, Reading, "files cannot be read", "a file cannot be read (permissions)";
+    NotUtf8 = "not-utf8", Error, Reading, "files are not UTF-8", "a file is not UTF-8; the position is the first bad byte";
+    FolderMissing = "folder-missing", Note, Reading, "document folders missing", "a configured document folder does not exist (git keeps no empty folders)";
+    SymlinkSkipped = "symlink-skipped", Warning, Reading, "symbolic links skipped", "a document is a symbolic link, which is never followed";
+    EmptyFile = "empty-file", Error, Reading, "files are empty", "the file is empty";
 
-    FrontMatterMissing = "front-matter-missing", Error, FrontMatter, "the file does not start with `---`";
-    FrontMatterUnclosed = "front-matter-unclosed", Error, FrontMatter, "the opening `---` has no closing `---`";
-    FrontMatterEmpty = "front-matter-empty", Error, FrontMatter, "nothing between the two `---` lines";
-    FrontMatterInvalid = "front-matter-invalid", Error, FrontMatter, "the front matter is YAML but not a map of fields";
-    YamlSyntax = "yaml-syntax", Error, FrontMatter, "invalid YAML, including a key given twice (reported where it is repeated)";
-    UnknownKey = "unknown-key", Error, FrontMatter, "a key the contract does not have";
-    MissingField = "missing-field", Error, FrontMatter, "`id`, `title`, `version` or `owner` is missing";
-    InvalidId = "invalid-id", Error, FrontMatter, "the id does not match `[A-Z][A-Z0-9]*(-[A-Z0-9]+)+`";
-    InvalidVersion = "invalid-version", Error, FrontMatter, "`version` is not a quoted `MAJOR.MINOR` string";
-    InvalidValue = "invalid-value", Error, FrontMatter, "a value of the wrong type, or not one of the values allowed";
-    InvalidDate = "invalid-date", Error, FrontMatter, "a date that is not `YYYY-MM-DD` or does not exist";
-    UnquotedNumber = "unquoted-number", Error, FrontMatter, "an item or key that YAML reads as a number (`5.10` would be 5.1)";
+    FrontMatterMissing = "front-matter-missing", Error, FrontMatter, "files have no front matter", "the file does not start with `---`";
+    FrontMatterUnclosed = "front-matter-unclosed", Error, FrontMatter, "front matters are not closed", "the opening `---` has no closing `---`";
+    FrontMatterEmpty = "front-matter-empty", Error, FrontMatter, "front matters are empty", "nothing between the two `---` lines";
+    FrontMatterInvalid = "front-matter-invalid", Error, FrontMatter, "front matters are not maps of fields", "the front matter is YAML but not a map of fields";
+    YamlSyntax = "yaml-syntax", Error, FrontMatter, "YAML errors", "invalid YAML, including a key given twice (reported where it is repeated)";
+    UnknownKey = "unknown-key", Error, FrontMatter, "unknown keys", "a key the contract does not have";
+    MissingField = "missing-field", Error, FrontMatter, "required fields missing", "`id`, `title`, `version` or `owner` is missing";
+    InvalidId = "invalid-id", Error, FrontMatter, "invalid ids", "the id does not match `[A-Z][A-Z0-9]*(-[A-Z0-9]+)+`";
+    InvalidVersion = "invalid-version", Error, FrontMatter, "invalid versions", "`version` is not a quoted `MAJOR.MINOR` string";
+    InvalidValue = "invalid-value", Error, FrontMatter, "invalid values", "a value of the wrong type, or not one of the values allowed";
+    InvalidDate = "invalid-date", Error, FrontMatter, "invalid dates", "a date that is not `YYYY-MM-DD` or does not exist";
+    UnquotedNumber = "unquoted-number", Error, FrontMatter, "numbers where text is meant", "an item or key that YAML reads as a number (`5.10` would be 5.1)";
 
-    DuplicateId = "duplicate-id", Error, Document, "two documents share an id";
-    UnknownRole = "unknown-role", Error, Document, "a role that book.toml does not define";
-    ApprovalIncomplete = "approval-incomplete", Error, Document, "`status: approved` without `approved_by` or `approved_on`";
-    ApproverNotAllowed = "approver-not-allowed", Error, Document, "`approved_by` is not one of `approvers`";
-    ApprovalInFuture = "approval-in-future", Error, Document, "`approved_on` is after today";
-    EffectiveBeforeApproval = "effective-before-approval", Error, Document, "`effective` is before `approved_on`";
-    ChangeMissing = "change-missing", Warning, Document, "an approved version has no `change` text";
-    ReviewOverdue = "review-overdue", Warning, Document, "an approved document's next review is past";
-    UnknownControl = "unknown-control", Error, Document, "a `controls` entry that no catalog knows";
-    LegacyControl = "legacy-control", Error, Document, "a 2013 control id in `controls` or the SoA";
-    UnknownControlMention = "unknown-control-mention", Warning, Document, "a control id in the text that no catalog knows";
-    LegacyControlMention = "legacy-control-mention", Warning, Document, "a 2013 control id in the text";
-    DuplicateControl = "duplicate-control", Warning, Document, "a control listed twice in one document";
-    UnknownClause = "unknown-clause", Error, Document, "a `clauses` entry that is not an ISO/IEC 27001 clause";
-    UnknownRelated = "unknown-related", Error, Document, "a `related` id that no document has";
-    RelatedSelf = "related-self", Warning, Document, "a document lists itself in `related`";
+    DuplicateId = "duplicate-id", Error, Document, "ids used twice", "two documents share an id";
+    UnknownRole = "unknown-role", Error, Document, "unknown roles", "a role that book.toml does not define";
+    ApprovalIncomplete = "approval-incomplete", Error, Document, "approvals incomplete", "`status: approved` without `approved_by` or `approved_on`";
+    ApproverNotAllowed = "approver-not-allowed", Error, Document, "approvals by a role not among the approvers", "`approved_by` is not one of `approvers`";
+    ApprovalInFuture = "approval-in-future", Error, Document, "approvals dated in the future", "`approved_on` is after today";
+    EffectiveBeforeApproval = "effective-before-approval", Error, Document, "effective dates before approval", "`effective` is before `approved_on`";
+    ChangeMissing = "change-missing", Warning, Document, "approved versions without a change text", "an approved version has no `change` text";
+    ReviewOverdue = "review-overdue", Warning, Document, "reviews overdue", "an approved document's next review is past";
+    UnknownControl = "unknown-control", Error, Document, "unknown controls", "a `controls` entry that no catalog knows";
+    LegacyControl = "legacy-control", Error, Document, "2013 control ids", "a 2013 control id in `controls` or the SoA";
+    UnknownControlMention = "unknown-control-mention", Warning, Document, "unknown control ids in the text", "a control id in the text that no catalog knows";
+    LegacyControlMention = "legacy-control-mention", Warning, Document, "2013 control ids in the text", "a 2013 control id in the text";
+    DuplicateControl = "duplicate-control", Warning, Document, "controls listed twice", "a control listed twice in one document";
+    UnknownClause = "unknown-clause", Error, Document, "unknown clauses", "a `clauses` entry that is not an ISO/IEC 27001 clause";
+    UnknownRelated = "unknown-related", Error, Document, "unknown related ids", "a `related` id that no document has";
+    WaiverExpired = "waiver-expired", Error, Document, "waivers expired", "a waiver's `until` date has passed: the finding it waived is back";
+    RelatedSelf = "related-self", Warning, Document, "documents related to themselves", "a document lists itself in `related`";
 
-    BrokenLink = "broken-link", Error, Links, "a relative link to a file that does not exist or is not a document";
-    BrokenAnchor = "broken-anchor", Error, Links, "a `#anchor` that no heading of the target has";
-    UnsafeLink = "unsafe-link", Warning, Links, "a `javascript:`, `vbscript:` or non-image `data:` link";
+    BrokenLink = "broken-link", Error, Links, "broken links", "a relative link to a file that does not exist or is not a document";
+    BrokenAnchor = "broken-anchor", Error, Links, "broken anchors", "a `#anchor` that no heading of the target has";
+    UnsafeLink = "unsafe-link", Warning, Links, "unsafe links", "a `javascript:`, `vbscript:` or non-image `data:` link";
 
-    SoaMissing = "soa-missing", Error, Soa, "the SoA file does not exist";
-    SoaInvalid = "soa-invalid", Error, Soa, "an SoA entry is not a map, or a value has the wrong type";
-    SoaControlMissing = "soa-control-missing", Error, Soa, "an Annex A control has no entry in the SoA";
-    SoaDuplicate = "soa-duplicate", Error, Soa, "a control has two entries (`A.5.1` and `\"5.1\"`)";
-    SoaUndecided = "soa-undecided", Warning, Soa, "`applicable` is empty";
-    SoaExclusionUnjustified = "soa-exclusion-unjustified", Error, Soa, "an excluded control has no specific justification";
-    SoaStatusMissing = "soa-status-missing", Warning, Soa, "an applicable control has no implementation status";
-    ControlNotImplemented = "control-not-implemented", Warning, Soa, "an applicable control that no approved document implements";
-    ExcludedControlImplemented = "excluded-control-implemented", Warning, Soa, "a document implements a control the SoA excludes";
+    SoaMissing = "soa-missing", Error, Soa, "SoA files missing", "the SoA file does not exist";
+    SoaInvalid = "soa-invalid", Error, Soa, "invalid SoA entries", "an SoA entry is not a map, or a value has the wrong type";
+    SoaControlMissing = "soa-control-missing", Error, Soa, "controls without an SoA entry", "an Annex A control has no entry in the SoA";
+    SoaDuplicate = "soa-duplicate", Error, Soa, "controls decided twice", "a control has two entries (`A.5.1` and `\"5.1\"`)";
+    SoaUndecided = "soa-undecided", Warning, Soa, "controls undecided", "`applicable` is empty";
+    SoaExclusionUnjustified = "soa-exclusion-unjustified", Error, Soa, "exclusions without a justification", "an excluded control has no specific justification";
+    SoaStatusMissing = "soa-status-missing", Warning, Soa, "applicable controls without a status", "an applicable control has no implementation status";
+    ControlNotImplemented = "control-not-implemented", Warning, Soa, "applicable controls implemented by no approved document", "an applicable control that no approved document implements";
+    ExcludedControlImplemented = "excluded-control-implemented", Warning, Soa, "excluded controls that documents implement", "a document implements a control the SoA excludes";
 
-    ClauseNotCovered = "clause-not-covered", Warning, Coverage, "mandatory documented information that no approved document covers";
+    ClauseNotCovered = "clause-not-covered", Warning, Coverage, "mandatory items not covered", "mandatory documented information that no approved document covers";
 
-    UncommittedChange = "uncommitted-change", Warning, History, "the document differs from HEAD, or is not committed yet";
-    VersionDecreased = "version-decreased", Error, History, "the version is lower than one the document had before";
-    ChangedAfterApproval = "changed-after-approval", Error, History, "the title or text changed after the current version was approved";
-    ApprovalNotRenewed = "approval-not-renewed", Warning, History, "`approved_on` is earlier than the previous version's approval";
-    VersionNotRaised = "version-not-raised", Error, History, "`check --base`: the content changed since the base, the version did not";
-    ChangeNotDescribed = "change-not-described", Error, History, "`check --base`: the content changed, `change` did not";
-    RemovedWithoutRetirement = "removed-without-retirement", Error, History, "`check --base`: a document was removed without being retired first";
-    CodeownersOutdated = "codeowners-outdated", Warning, History, "the committed CODEOWNERS block differs from owners and approvers";
-    HistoryUnavailable = "history-unavailable", Warning, History, "no git repository, or it cannot be read";
-    HistoryEmpty = "history-empty", Warning, History, "the repository has no commits yet";
-    HistoryShallow = "history-shallow", Warning, History, "a shallow clone: history before the boundary is missing";
-    DetachedHead = "detached-head", Note, History, "HEAD is detached (normal in CI)";
+    UncommittedChange = "uncommitted-change", Warning, History, "documents with uncommitted changes", "the document differs from HEAD, or is not committed yet";
+    VersionDecreased = "version-decreased", Error, History, "versions lowered", "the version is lower than one the document had before";
+    ChangedAfterApproval = "changed-after-approval", Error, History, "documents changed after approval", "the title or text changed after the current version was approved";
+    ApprovalNotRenewed = "approval-not-renewed", Warning, History, "approvals carried over", "`approved_on` is earlier than the previous version's approval";
+    VersionNotRaised = "version-not-raised", Error, History, "changes without a higher version", "`check --base`: the content changed since the base, the version did not";
+    ChangeNotDescribed = "change-not-described", Error, History, "changes without a change text", "`check --base`: the content changed, `change` did not";
+    RemovedWithoutRetirement = "removed-without-retirement", Error, History, "documents removed without retirement", "`check --base`: a document was removed without being retired first";
+    CodeownersOutdated = "codeowners-outdated", Warning, History, "CODEOWNERS files out of date", "the committed CODEOWNERS block differs from owners and approvers";
+    HistoryUnavailable = "history-unavailable", Warning, History, "history problems", "no git repository, or it cannot be read";
+    HistoryEmpty = "history-empty", Warning, History, "empty histories", "the repository has no commits yet";
+    HistoryShallow = "history-shallow", Warning, History, "shallow clones", "a shallow clone: history before the boundary is missing";
+    DetachedHead = "detached-head", Note, History, "detached HEADs", "HEAD is detached (normal in CI)";
 
-    ConfigUnreadable = "config-unreadable", Error, Configuration, "no book.toml here or in a parent folder, or it cannot be read";
-    ConfigInvalid = "config-invalid", Error, Configuration, "book.toml has an unknown key, a wrong type or an unusable value";
-    CatalogInvalid = "catalog-invalid", Error, Configuration, "a project catalog cannot be read, or its ids clash with Annex A";
-    ThemeInvalid = "theme-invalid", Error, Configuration, "a template override is not UTF-8 or has a template error";
+    ConfigUnreadable = "config-unreadable", Error, Configuration, "configuration files unreadable", "no book.toml here or in a parent folder, or it cannot be read";
+    ConfigInvalid = "config-invalid", Error, Configuration, "configuration errors", "book.toml has an unknown key, a wrong type or an unusable value";
+    CatalogInvalid = "catalog-invalid", Error, Configuration, "catalog errors", "a project catalog cannot be read, or its ids clash with Annex A";
+    ThemeInvalid = "theme-invalid", Error, Configuration, "template errors", "a template override is not UTF-8 or has a template error";
 }
 
 impl Code {

@@ -26,7 +26,7 @@ pub use revision::{Revision, WorkingState};
 pub use walk::Event;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::config::{self, Config};
+use crate::model::config::Config;
 use crate::model::document::Snapshot;
 use crate::model::kinds::Version;
 use git2::{Commit, ErrorCode, Oid, Repository};
@@ -249,7 +249,7 @@ impl History {
 
     fn notice(&mut self, code: Code, message: impl Into<String>, hint: &str) {
         self.notices
-            .push(Diagnostic::new(code, config::FILE_NAME, message).hint(hint));
+            .push(Diagnostic::whole(code, message).hint(hint));
     }
 
     /// True when this history is still that of the repository: same HEAD, same

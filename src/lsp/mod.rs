@@ -228,6 +228,7 @@ impl Server {
         let diagnostics = match self.handbook() {
             Ok((handbook, mut found)) => {
                 found.extend(checks::run(&handbook, self.today));
+                checks::finish(&handbook, self.today, &mut found);
                 *self.loaded.borrow_mut() = Some(std::rc::Rc::new(handbook));
                 found
             }

@@ -5,7 +5,7 @@ pub use crate::diagnostic::ConfigError;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::kinds::DocType;
-use crate::text::{LineIndex, Position, decode};
+use crate::text::{LineIndex, Position, decode, did_you_mean};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -27,7 +27,32 @@ struct RawConfig {
     #[serde(default)]
     repository: RawRepository,
     #[serde(default)]
+    check: RawCheck,
+    #[serde(default)]
     roles: BTreeMap<Spanned<String>, Role>,
+}
+
+/// `[check]`: the level a team gives each diagnostic code, clippy-style.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCheck {
+    #[serde(default)]
+    allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    warn: Vec<Spanned<String>>,
+    #[serde(default)]
+    deny: Vec<Spanned<String>>,
+}
+
+/// What book.toml's `[check]` makes of a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Not reported at all.
+    Allow,
+    /// Reported as a warning, which fails a run only with `--deny-warnings`.
+    Warn,
+    /// Reported as an error, which fails the run.
+    Deny,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,6 +205,8 @@ pub struct Config {
     pub sanitize: bool,
     pub repository: Repository,
     pub roles: BTreeMap<String, Role>,
+    /// The levels `[check]` sets; codes not listed keep their own.
+    pub levels: BTreeMap<Code, Level>,
 }
 
 /// Folders of the built handbook that documents may not use.
@@ -245,6 +272,7 @@ impl Config {
             .map(|c| checker.file_setting(Some(c), "", "catalog"))
             .collect();
         let repository = checker.repository(raw.repository);
+        let levels = checker.levels(raw.check);
         if !checker.problems.is_empty() {
             return Err(ConfigError {
                 diagnostics: checker.problems,
@@ -265,6 +293,7 @@ impl Config {
             sanitize: raw.build.sanitize,
             repository,
             roles,
+            levels,
         })
     }
 
@@ -515,6 +544,54 @@ impl Checker<'_> {
             );
         }
         normalize(value.get_ref())
+    }
+
+    /// `[check]` allow, warn and deny: codes of the registry that a team may set,
+    /// each in one list.
+    fn levels(&mut self, raw: RawCheck) -> BTreeMap<Code, Level> {
+        let mut levels = BTreeMap::new();
+        let lists = [
+            ("allow", Level::Allow, raw.allow),
+            ("warn", Level::Warn, raw.warn),
+            ("deny", Level::Deny, raw.deny),
+        ];
+        for (list, level, names) in lists {
+            for name in names {
+                let span = name.span();
+                let Some(code) = Code::parse(name.get_ref()) else {
+                    let hint =
+                        match did_you_mean(name.get_ref(), Code::ALL.iter().map(|c| c.as_str())) {
+                            Some(close) => {
+                                format!("did you mean `{close}`? docs/checks.md lists every code")
+                            }
+                            None => "docs/checks.md lists every code".to_string(),
+                        };
+                    self.error(
+                        span,
+                        format!(
+                            "[check] {list}: `{}` is not a diagnostic code",
+                            name.get_ref()
+                        ),
+                        &hint,
+                    );
+                    continue;
+                };
+                if !code.is_configurable() {
+                    self.error(
+                        span,
+                        format!("[check] {list}: the level of `{code}` cannot be changed"),
+                        "it reports input that cannot be read, so nothing can be checked until it is fixed",
+                    );
+                } else if levels.insert(code, level).is_some() {
+                    self.error(
+                        span,
+                        format!("[check]: `{code}` is in more than one list"),
+                        "give each code one level: allow, warn or deny",
+                    );
+                }
+            }
+        }
+        levels
     }
 
     fn repository(&mut self, raw: RawRepository) -> Repository {

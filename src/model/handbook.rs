@@ -3,7 +3,7 @@
 //! checks, the renderer and the exports all read this one model.
 
 use crate::diagnostic::{ConfigError, Diagnostic};
-use crate::model::catalog::{Catalog, ControlRef};
+use crate::model::catalog::{Catalog, ControlRef, MandatoryItem};
 use crate::model::config::Config;
 use crate::model::document::{self, Defaults, Document, FrontMatter};
 use crate::model::kinds::{DocType, Status};
@@ -12,7 +12,7 @@ use crate::model::soa::Soa;
 use crate::model::source::{Origin, Source};
 use chrono::{Months, NaiveDate};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub struct Handbook {
     pub config: Config,
@@ -27,6 +27,9 @@ pub struct Handbook {
     by_path: HashMap<String, usize>,
     /// Canonical control id → documents that declare it.
     implementing: BTreeMap<String, Vec<usize>>,
+    /// Controls and clauses claimed by documents whose front matter has errors.
+    unsure_controls: BTreeSet<String>,
+    unsure_clauses: Vec<String>,
 }
 
 impl Handbook {
@@ -96,6 +99,8 @@ impl Handbook {
             by_id: HashMap::new(),
             by_path: HashMap::new(),
             implementing: BTreeMap::new(),
+            unsure_controls: BTreeSet::new(),
+            unsure_clauses: Vec::new(),
         };
         handbook.link();
         (handbook, problems)
@@ -108,6 +113,13 @@ impl Handbook {
             if let Some(id) = &doc.id {
                 self.by_id.entry(id.clone()).or_default().push(i);
             }
+            for written in &doc.claims.controls {
+                if let ControlRef::Known(control) = self.catalog.resolve(written) {
+                    self.unsure_controls.insert(control.id.clone());
+                }
+            }
+            self.unsure_clauses
+                .extend(doc.claims.clauses.iter().map(|c| c.trim().to_string()));
             if let Some(meta) = doc.meta.as_ref().filter(|_| doc.complete) {
                 for written in &meta.controls {
                     if let ControlRef::Known(control) = self.catalog.resolve(&written.value) {
@@ -191,6 +203,20 @@ impl Handbook {
         };
         let months = meta.review_months.unwrap_or(self.config.review_months);
         last.checked_add_months(Months::new(months))
+    }
+
+    /// True when a document whose front matter has errors claims the control: whether
+    /// it implements it is unknown until the document is fixed.
+    pub fn is_claimed_unsurely(&self, control_id: &str) -> bool {
+        self.unsure_controls.contains(control_id)
+    }
+
+    /// True when a document whose front matter has errors claims a clause covering
+    /// the item.
+    pub fn is_covered_unsurely(&self, item: &MandatoryItem) -> bool {
+        self.unsure_clauses
+            .iter()
+            .any(|c| item.is_covered_by_clause(c))
     }
 
     /// Documents in force: approved ones.

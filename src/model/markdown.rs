@@ -2,7 +2,7 @@
 //! anchors, links with their places, and mentions of controls. The renderer uses the
 //! same options and anchors, so what `check` accepts is what `build` produces.
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -45,19 +45,57 @@ pub struct Outline {
     pub mentions: Vec<Mention>,
 }
 
+/// A heading's `{…}` block as ismsbook reads it: pulldown-cmark takes any braces at
+/// the end of a heading as attributes, but only a block of `#id`, `.class` and
+/// `key=value` is one; `{Security Team}` is text of the heading.
+pub struct HeadingBlock {
+    /// The heading's explicit id, when its block is a valid attribute block.
+    pub id: Option<String>,
+    /// The block as written, braces included, when it is text of the heading.
+    pub literal: Option<String>,
+}
+
+impl HeadingBlock {
+    /// `source` is the heading's Markdown; `id` and `attrs` what the parser read.
+    pub fn read(
+        source: &str,
+        id: Option<&str>,
+        attrs: &[(CowStr<'_>, Option<CowStr<'_>>)],
+    ) -> HeadingBlock {
+        let bare_word = attrs.iter().any(|(_, value)| value.is_none());
+        if !bare_word {
+            return HeadingBlock {
+                id: id.map(str::to_string),
+                literal: None,
+            };
+        }
+        let line = source.lines().next().unwrap_or_default().trim_end();
+        let line = line.trim_end_matches('#').trim_end();
+        let literal = line.rfind('{').map(|open| line[open..].to_string());
+        HeadingBlock { id: None, literal }
+    }
+}
+
 pub fn outline(body: &str) -> Outline {
     let mut outline = Outline::default();
     let mut anchors = Anchors::default();
-    let mut heading: Option<(HeadingLevel, Option<String>, String)> = None;
+    let mut heading: Option<(HeadingLevel, HeadingBlock, String)> = None;
     let mut in_code = 0usize;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level, id.map(|s| s.to_string()), String::new()));
+            Event::Start(Tag::Heading {
+                level, id, attrs, ..
+            }) => {
+                let block = HeadingBlock::read(&body[range.clone()], id.as_deref(), &attrs);
+                heading = Some((level, block, String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, id, text)) = heading.take() {
-                    let anchor = anchors.claim(id.as_deref(), &text);
+                if let Some((level, block, mut text)) = heading.take() {
+                    if let Some(literal) = &block.literal {
+                        text.push(' ');
+                        text.push_str(literal);
+                    }
+                    let anchor = anchors.claim(block.id.as_deref(), &text);
                     outline.headings.push(Heading {
                         level: level as u8,
                         text,
@@ -65,9 +103,18 @@ pub fn outline(body: &str) -> Outline {
                     });
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                // `<security@example.com>` is a mail address, not a file.
+                let dest = match link_type {
+                    LinkType::Email => format!("mailto:{dest_url}"),
+                    _ => dest_url.to_string(),
+                };
                 outline.links.push(Link {
-                    dest: dest_url.to_string(),
+                    dest,
                     range: range.clone(),
                 });
             }
@@ -199,6 +246,22 @@ mod tests {
             anchors,
             ["purpose", "roles--responsibilities", "purpose-1", "my-id"]
         );
+    }
+
+    #[test]
+    fn braces_that_are_not_attributes_stay_in_the_heading() {
+        let body = "# Contacts {Security Team}\n\n## Scope {#scope .wide}\n\n## Keys {data=x}\n";
+        let headings = outline(body).headings;
+        assert_eq!(headings[0].text, "Contacts {Security Team}");
+        assert_eq!(headings[0].anchor, "contacts-security-team");
+        assert_eq!(headings[1].anchor, "scope");
+        assert_eq!(headings[2].text, "Keys");
+    }
+
+    #[test]
+    fn mail_autolinks_are_mail_links() {
+        let links = outline("Write to <security@example.com>.").links;
+        assert_eq!(links[0].dest, "mailto:security@example.com");
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! (`handbook`). Nothing here knows git, the checks or the site.
 //!
 //! Order inside the layer (each module imports only the ones before it): `kinds`,
-//! `yaml`, `config`, `source`, `catalog`, `links`, `markdown`, `document`, `soa`,
-//! `handbook`.
+//! `yaml`, `config`, `source`, `catalog`, `links`, `markdown`, `waiver`, `document`,
+//! `soa`, `handbook`.
 
 pub mod catalog;
 pub mod config;
@@ -16,6 +16,7 @@ pub mod links;
 pub mod markdown;
 pub mod soa;
 pub mod source;
+pub mod waiver;
 pub mod yaml;
 
 pub use catalog::Catalog;

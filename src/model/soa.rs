@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::catalog::{Catalog, ControlRef};
+use crate::model::waiver::{self, Waiver};
 use crate::model::yaml::YamlText;
 use crate::text::{LineIndex, Position, did_you_mean};
 use serde::Serialize;
@@ -110,6 +111,8 @@ pub struct Decision {
     pub owner: Option<String>,
     /// Risk register references behind the decision.
     pub risks: Vec<String>,
+    /// Accepted exceptions to checks of this control.
+    pub waivers: Vec<Waiver>,
     #[serde(skip)]
     pub position: Position,
     /// Width of the control key as written, for the caret underline.
@@ -154,7 +157,14 @@ pub struct Soa {
 }
 
 const TOP_KEYS: [&str; 1] = ["controls"];
-const DECISION_KEYS: [&str; 5] = ["applicable", "status", "justification", "owner", "risks"];
+const DECISION_KEYS: [&str; 6] = [
+    "applicable",
+    "status",
+    "justification",
+    "owner",
+    "risks",
+    "waivers",
+];
 
 impl Soa {
     /// Parses the SoA file; problems are returned alongside what could be read.
@@ -356,16 +366,50 @@ impl Reader<'_> {
             justification: None,
             owner: None,
             risks: Vec::new(),
+            waivers: Vec::new(),
             position,
             width: written.chars().count(),
         };
         for (key, value) in &map {
             let key = key.as_str().unwrap_or("?");
-            if let Err((message, hint)) = set_field(&mut decision, key, value, written) {
+            if key == "waivers" {
+                decision.waivers = self.waivers(value, position);
+            } else if let Err((message, hint)) = set_field(&mut decision, key, value, written) {
                 self.error(Code::SoaInvalid, position, message, hint);
             }
         }
         Some(decision)
+    }
+}
+
+impl Reader<'_> {
+    /// A control's `waivers`, each placed at its code (searched below the control).
+    fn waivers(&mut self, value: &Value, control: Position) -> Vec<Waiver> {
+        let mut from = control.line;
+        let (text, index) = (self.text, self.index);
+        let mut place = |code: &str| {
+            let found = (from..=index.line_count()).find_map(|line_no| {
+                let line = index.line(text, line_no)?;
+                let column = line.find(code)?;
+                Some(Position::new(line_no, line[..column].chars().count() + 1))
+            });
+            match found {
+                Some(position) => {
+                    from = position.line;
+                    (position, code.chars().count())
+                }
+                None => (control, 1),
+            }
+        };
+        let (waivers, problems) = waiver::parse_list(value, &mut place);
+        for problem in problems {
+            self.problems.push(
+                Diagnostic::new(Code::SoaInvalid, self.path, problem.message)
+                    .span(problem.position, problem.width)
+                    .hint(problem.hint),
+            );
+        }
+        waivers
     }
 }
 

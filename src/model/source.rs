@@ -125,32 +125,26 @@ pub fn is_document_file(name: &str) -> bool {
 }
 
 /// The documents' source files in the work tree, in path order, and the problems met
-/// reading them.
+/// reading them. A configured folder that does not exist is a note, not an error: git
+/// keeps no empty folders, so a folder whose last document was retired and removed is
+/// gone from every clone.
 fn discover(config: &Config) -> Result<(Vec<Source>, Vec<Diagnostic>), ConfigError> {
     let mut sources = Vec::new();
     let mut problems = Vec::new();
-    let mut missing = Vec::new();
     for folder in &config.folders {
-        let dir = config.root.join(&folder.path);
-        if !dir.is_dir() {
-            if config.folders_configured {
-                missing.push(
-                    Diagnostic::new(
-                        Code::ConfigInvalid,
-                        config::FILE_NAME,
-                        format!("document folder `{}` does not exist", folder.path),
-                    )
-                    .hint("create the folder or remove it from [build] folders"),
-                );
-            }
-            continue;
+        if config.root.join(&folder.path).is_dir() {
+            walk_folder(config, &folder.path, &mut sources, &mut problems);
+        } else if config.folders_configured {
+            problems.push(
+                Diagnostic::new(
+                    Code::FolderMissing,
+                    config::FILE_NAME,
+                    format!("document folder `{}` does not exist", folder.path),
+                )
+                .about(folder.path.clone())
+                .hint("it holds no documents; `ismsbook new` creates it for a new document, or remove it from [build] folders"),
+            );
         }
-        walk_folder(config, &folder.path, &mut sources, &mut problems);
-    }
-    if !missing.is_empty() {
-        return Err(ConfigError {
-            diagnostics: missing,
-        });
     }
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     sources.dedup_by(|a, b| a.path == b.path);

@@ -239,6 +239,54 @@ fn continue_value(text: &str, state: Continuation) -> Option<Continuation> {
     }
 }
 
+/// The value of a top-level `key: value` line of YAML that could not be parsed, read
+/// line by line: the first such line's plain or quoted scalar.
+pub fn loose_scalar(yaml: &str, key: &str) -> Option<String> {
+    yaml.lines().find_map(|line| {
+        let rest = line.strip_prefix(key)?.trim_start().strip_prefix(':')?;
+        let value = strip_comment(rest).trim().trim_matches(['"', '\'']).trim();
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// The items of a top-level list of YAML that could not be parsed, read line by
+/// line: `key: [a, "b"]` (on one line or several) or `- item` lines below `key:`.
+pub fn loose_list(yaml: &str, key: &str) -> Vec<String> {
+    let mut lines = yaml.lines();
+    let Some(rest) = lines.find_map(|line| {
+        line.strip_prefix(key)?
+            .trim_start()
+            .strip_prefix(':')
+            .map(|r| strip_comment(r).trim().to_string())
+    }) else {
+        return Vec::new();
+    };
+    let item = |text: &str| text.trim().trim_matches(['"', '\'']).trim().to_string();
+    let mut items = Vec::new();
+    if let Some(flow) = rest.strip_prefix('[') {
+        let mut text = flow.to_string();
+        while !text.contains(']') {
+            match lines.next() {
+                Some(line) => text.push_str(strip_comment(line)),
+                None => break,
+            }
+        }
+        let inside = text.split(']').next().unwrap_or_default();
+        items.extend(inside.split(',').map(item).filter(|i| !i.is_empty()));
+    } else if rest.is_empty() {
+        for line in lines {
+            match line.trim_start().strip_prefix("- ") {
+                Some(value) => items.push(item(strip_comment(value))),
+                None if line.trim().is_empty() => {}
+                None => break,
+            }
+        }
+    } else {
+        items.push(item(&rest));
+    }
+    items
+}
+
 /// `"1.10"  # note` → `"1.10"  `: drops a YAML comment (a `#` after white space).
 pub fn strip_comment(value: &str) -> &str {
     let bytes = value.as_bytes();
@@ -312,6 +360,16 @@ mod tests {
         assert_eq!(repeated(quoted), None);
         let url = "url: https://example.com/a\nurl2: x\n";
         assert_eq!(repeated(url), None);
+    }
+
+    #[test]
+    fn lists_are_read_loosely_from_broken_yaml() {
+        let yaml = "id: POL-A\ntitle: x\ntitle: y\ncontrols: [\"5.1\", A.8.5]\nclauses:\n  - \"4.3\"\n  - 9.2\nrelated: [\n  A, B]\n";
+        assert_eq!(loose_scalar(yaml, "id").as_deref(), Some("POL-A"));
+        assert_eq!(loose_list(yaml, "controls"), ["5.1", "A.8.5"]);
+        assert_eq!(loose_list(yaml, "clauses"), ["4.3", "9.2"]);
+        assert_eq!(loose_list(yaml, "related"), ["A", "B"]);
+        assert!(loose_list(yaml, "approvers").is_empty());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 mod http;
 mod state;
 
-use crate::app::build::{BuildError, render_site};
+use crate::app::build::{BuildError, render_site, warnings_summary};
 use crate::app::report::{self, Format};
 use crate::app::{Context, Error};
 use crate::checks::Report;
@@ -122,13 +122,12 @@ fn rebuild(
     let result = render_site(root, today, options, history.take(), &|_| {});
     let (site, errors) = match result {
         Ok((report, site)) => {
-            let warnings = report.warnings();
+            let warnings = warnings_summary(&report.diagnostics);
             *history = Some(report.history);
             eprintln!(
-                "serve: built {} in {:.2}s ({})",
+                "serve: built {} in {:.2}s ({warnings})",
                 count(site.documents, "document", "documents"),
                 started.elapsed().as_secs_f64(),
-                count(warnings, "warning", "warnings")
             );
             (Some(site), None)
         }

@@ -7,7 +7,7 @@ use crate::model::catalog::ControlRef;
 use crate::model::document::Document;
 use crate::model::handbook::Handbook;
 use crate::model::links::resolve;
-use crate::model::markdown::{self, Outline};
+use crate::model::markdown::{self, HeadingBlock, Outline};
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 
@@ -41,10 +41,12 @@ pub fn render_body(
     // the link being skipped (an unpublished target) is open.
     let mut in_link = 0usize;
     let mut in_heading = false;
+    // A `{…}` of the heading being rendered that is text, not attributes.
+    let mut literal: Option<String> = None;
     let mut dropped_links: Vec<bool> = Vec::new();
     // The words of the body, for the search index, from the same pass.
     let mut text = String::with_capacity(doc.body.len());
-    for event in Parser::new_ext(&doc.body, markdown::options()) {
+    for (event, range) in Parser::new_ext(&doc.body, markdown::options()).into_offset_iter() {
         match &event {
             Event::Text(t) | Event::Code(t) => {
                 text.push_str(t);
@@ -56,21 +58,30 @@ pub fn render_body(
         match event {
             Event::Start(Tag::Heading {
                 level,
-                id: _,
+                id,
                 classes,
                 attrs,
             }) => {
                 in_heading = true;
-                let id = anchors.next().map(CowStr::from);
+                let block = HeadingBlock::read(&doc.body[range], id.as_deref(), &attrs);
+                let (classes, attrs) = match block.literal {
+                    Some(_) => (Vec::new(), Vec::new()),
+                    None => (classes, attrs),
+                };
+                literal = block.literal;
                 events.push(Event::Start(Tag::Heading {
                     level,
-                    id,
+                    id: anchors.next().map(CowStr::from),
                     classes,
                     attrs,
                 }));
             }
             Event::End(TagEnd::Heading(level)) => {
                 in_heading = false;
+                if let Some(literal) = literal.take() {
+                    text.push_str(&literal);
+                    events.push(Event::Text(format!(" {literal}").into()));
+                }
                 events.push(Event::End(TagEnd::Heading(level)));
             }
             Event::Start(Tag::Link {

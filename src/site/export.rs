@@ -5,6 +5,7 @@
 
 use super::html::page_of;
 use super::views::{ControlRow, RegisterRow};
+use crate::checks::Waived;
 use crate::history::{History, Revision};
 use crate::model::catalog::{CoveredBy, DocInfoKind, canonical_id};
 use crate::model::document::{Document as Doc, FrontMatter};
@@ -54,6 +55,8 @@ struct Handbook<'a> {
     documents: Vec<Document<'a>>,
     controls: Vec<ControlExport<'a>>,
     clause_coverage: Vec<Coverage<'a>>,
+    /// Every active waiver: the exceptions the organisation accepted.
+    waivers: &'a [Waived],
 }
 
 #[derive(Serialize)]
@@ -115,12 +118,13 @@ pub fn files(
     published: &[(&Doc, &[Revision])],
     register: &[RegisterRow],
     controls: &[ControlRow],
+    waivers: &[Waived],
     today: NaiveDate,
 ) -> Vec<(String, Vec<u8>)> {
     vec![
         (
             "handbook.json".to_string(),
-            handbook_json(model, history, published, controls, today),
+            handbook_json(model, history, published, controls, waivers, today),
         ),
         ("register.csv".to_string(), register_csv(register)),
         ("soa.csv".to_string(), soa_csv(controls)),
@@ -132,6 +136,7 @@ fn handbook_json(
     history: &History,
     published: &[(&Doc, &[Revision])],
     controls: &[ControlRow],
+    waivers: &[Waived],
     today: NaiveDate,
 ) -> Vec<u8> {
     let documents: Vec<Document<'_>> = published
@@ -160,6 +165,7 @@ fn handbook_json(
         documents,
         controls: controls.iter().map(ControlExport::of).collect(),
         clause_coverage: coverage(model, &approved),
+        waivers,
     };
     // Compact: the file is for tools (and large); `jq .` makes it readable.
     let mut bytes = serde_json::to_vec(&json).unwrap_or_default();

@@ -33,6 +33,16 @@ use crate::model::document::Document;
 use chrono::NaiveDate;
 use scope::Scope;
 
+/// The waivers the exports list: none when the SoA's reasoning may not be published.
+fn waivers<'r>(report: &'r Report, options: &Options) -> &'r [crate::checks::Waived] {
+    let config = &report.handbook.config;
+    if options.may_publish(&config.soa_classification, config) {
+        &report.facts.waivers
+    } else {
+        &[]
+    }
+}
+
 /// Output paths the handbook writes itself; a document may not take one.
 pub use html::RESERVED;
 
@@ -80,11 +90,13 @@ pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Si
         &published,
         &documents.register,
         &controls,
+        waivers(report, options),
         today,
     ) {
         site.add(path, bytes);
     }
     site.documents = scope.published.len();
     site.controls = controls.len();
+    site.unpublished_drafts = scope.unpublished_drafts;
     Ok(site)
 }

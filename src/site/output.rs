@@ -16,6 +16,8 @@ pub struct Site {
     /// How many documents and controls it publishes.
     pub documents: usize,
     pub controls: usize,
+    /// Drafts and documents in review left out (published with `--drafts`).
+    pub unpublished_drafts: usize,
 }
 
 impl Site {

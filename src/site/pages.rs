@@ -11,6 +11,7 @@ use crate::history::{History, Revision};
 use crate::model::catalog::Theme;
 use crate::model::document::{Document, FrontMatter};
 use crate::model::kinds::Status;
+use crate::text::compare_ids;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
@@ -130,6 +131,16 @@ fn document(
         })
         .map(|&j| scope.doc_link(&handbook.documents[j]))
         .collect();
+    let mut clauses: Vec<_> = meta
+        .clauses
+        .iter()
+        .filter_map(|c| handbook.catalog.clause(c.value.trim()))
+        .collect();
+    clauses.sort_by(|a, b| compare_ids(&a.id, &b.id));
+    let clauses: Vec<_> = clauses
+        .iter()
+        .map(|c| serde_json::json!({"id": c.id, "title": c.title}))
+        .collect();
     let mut context = scope.context(&root);
     context.insert(
         "doc",
@@ -149,7 +160,7 @@ fn document(
             "classification": meta.classification,
             "path": doc.path,
             "controls": views::document_controls(handbook, meta),
-            "clauses": meta.clauses.iter().filter_map(|c| handbook.catalog.clause(c.value.trim())).map(|c| serde_json::json!({"id": c.id, "title": c.title})).collect::<Vec<_>>(),
+            "clauses": clauses,
             "related": related,
             "backlinks": backlinks,
         }),
@@ -246,6 +257,7 @@ pub fn others(
     let mut context = scope.context("");
     context.insert("register", &documents.register);
     context.insert("drafts", &scope.options.drafts);
+    context.insert("unpublished_drafts", &scope.unpublished_drafts);
     pages.push(("index.html", scope.page("index.html", &context)?));
 
     let doc_link = |d: &Document| scope.doc_link(d);
@@ -258,6 +270,7 @@ pub fn others(
 
     let mut context = scope.context("");
     context.insert("gaps", &gaps(scope));
+    context.insert("waivers", &waivers(scope));
     context.insert("gaps_hidden", &!scope.soa_details);
     pages.push(("gaps.html", scope.page("gaps.html", &context)?));
 
@@ -273,6 +286,34 @@ pub fn others(
         .into_iter()
         .map(|(path, html)| (path.to_string(), html))
         .collect())
+}
+
+/// The active waivers, with a link to the document that holds each when it is
+/// published (none when the SoA's reasoning may not be published).
+fn waivers(scope: &Scope<'_>) -> Vec<serde_json::Value> {
+    if !scope.soa_details {
+        return Vec::new();
+    }
+    scope
+        .facts
+        .waivers
+        .iter()
+        .map(|w| {
+            let url = scope
+                .published_paths
+                .contains(w.file.as_str())
+                .then(|| page_of(&w.file));
+            serde_json::json!({
+                "code": w.code,
+                "subject": w.subject,
+                "file": w.file,
+                "url": url,
+                "reason": w.reason,
+                "until": w.until,
+                "silenced": w.silenced,
+            })
+        })
+        .collect()
 }
 
 /// The warnings of the check, for the gaps page (none when the SoA's reasoning may

@@ -64,6 +64,8 @@ pub struct Scope<'a> {
     source: SourceContext,
     /// Indices of the published documents, in path order.
     pub published: Vec<usize>,
+    /// Drafts and documents in review this build leaves out.
+    pub unpublished_drafts: usize,
     pub published_paths: HashSet<&'a str>,
     /// Whether the SoA's reasoning (justifications, owners, risks) and the gaps may
     /// be published.
@@ -91,6 +93,11 @@ impl<'a> Scope<'a> {
             })
             .map(|(i, _)| i)
             .collect();
+        let unpublished_drafts = handbook
+            .valid()
+            .filter(|(_, m)| matches!(m.status, Status::Draft | Status::InReview))
+            .filter(|(_, m)| !options.publishes(m, config))
+            .count();
         let published_paths = published
             .iter()
             .map(|&i| handbook.documents[i].path.as_str())
@@ -106,6 +113,7 @@ impl<'a> Scope<'a> {
             book: views::book_context(handbook),
             source: views::source_context(handbook, &report.history),
             published,
+            unpublished_drafts,
             published_paths,
             soa_details: options.may_publish(&config.soa_classification, config),
             sanitizer: config.sanitize.then(super::body::sanitizer),

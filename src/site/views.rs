@@ -10,6 +10,7 @@ use crate::model::handbook::Handbook;
 use crate::model::kinds::{Status, Version};
 use crate::model::links::resolve;
 use crate::model::soa::{Applicability, ControlState, Implementation};
+use crate::text::compare_ids;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -169,14 +170,21 @@ pub fn revision_rows(revisions: &[Revision], links: &Links) -> Vec<RevisionRow> 
         .collect()
 }
 
-/// The controls a document implements, as links to their pages.
+/// The controls a document implements, as links to their pages, in numeric order.
 pub fn document_controls(handbook: &Handbook, meta: &FrontMatter) -> Vec<serde_json::Value> {
-    meta.controls
+    let mut controls: Vec<&Control> = meta
+        .controls
         .iter()
         .filter_map(|c| match handbook.catalog.resolve(&c.value) {
-            ControlRef::Known(control) => Some(serde_json::json!({"id": control.id, "label": control.label(), "title": control.title})),
+            ControlRef::Known(control) => Some(control),
             _ => None,
         })
+        .collect();
+    controls.sort_by(|a, b| compare_ids(&a.id, &b.id));
+    controls.dedup_by(|a, b| a.id == b.id);
+    controls
+        .iter()
+        .map(|c| serde_json::json!({"id": c.id, "label": c.label(), "title": c.title}))
         .collect()
 }
 

@@ -6,6 +6,7 @@ use super::front_matter::{Defaults, FOREIGN_KEYS, FrontMatter, KEYS, Located};
 use super::spans::Spans;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::kinds::{DocType, Status, Version, is_valid_id, parse_date};
+use crate::model::waiver::{self, Waiver};
 use crate::model::yaml::{kind, scalar_text};
 use crate::text::{LineIndex, Position, did_you_mean};
 use chrono::NaiveDate;
@@ -108,6 +109,7 @@ impl<'a> Fields<'a> {
         let clauses = self.list(&map, "clauses");
         let related = self.list(&map, "related");
         let change = self.optional_text(&map, "change");
+        let waivers = self.waivers(&map);
         let extra = self.extra(&map);
 
         // Fields that failed fall back to neutral values (an unknown status counts as
@@ -143,6 +145,7 @@ impl<'a> Fields<'a> {
             clauses,
             related,
             change: change.flatten(),
+            waivers,
             extra,
         }
     }
@@ -488,6 +491,32 @@ impl<'a> Fields<'a> {
             }
         }
         located
+    }
+
+    /// `waivers`: each item placed at its code, searched on from the key's line.
+    fn waivers(&mut self, map: &BTreeMap<String, &Value>) -> Vec<Waiver> {
+        let Some(value) = map.get("waivers") else {
+            return Vec::new();
+        };
+        let (first, last) = self.spans.lines("waivers").unwrap_or((0, 0));
+        let mut search_from = (first, 0);
+        let fallback = self.spans.value("waivers");
+        let mut place = |text: &str| match self.find_after(search_from, last, text) {
+            Some((position, width)) => {
+                search_from = (position.line, position.column);
+                (position, width)
+            }
+            None => fallback,
+        };
+        let (waivers, problems) = waiver::parse_list(value, &mut place);
+        for problem in problems {
+            self.problems.push(
+                Diagnostic::new(Code::InvalidValue, self.path, problem.message)
+                    .span(problem.position, problem.width)
+                    .hint(problem.hint),
+            );
+        }
+        waivers
     }
 
     fn extra(&mut self, map: &BTreeMap<String, &Value>) -> serde_json::Value {

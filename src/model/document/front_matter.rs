@@ -2,6 +2,7 @@
 //! keys an author may write (docs: the front-matter reference in README.md).
 
 use crate::model::kinds::{DocType, Status, Version};
+use crate::model::waiver::Waiver;
 use crate::text::Position;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -40,11 +41,13 @@ pub struct FrontMatter {
     pub clauses: Vec<Located<String>>,
     pub related: Vec<Located<String>>,
     pub change: Option<String>,
+    /// Accepted exceptions to checks of this document.
+    pub waivers: Vec<Waiver>,
     pub extra: serde_json::Value,
 }
 
 /// The front-matter keys, in the order `ismsbook new` writes them.
-pub const KEYS: [&str; 18] = [
+pub const KEYS: [&str; 19] = [
     "id",
     "title",
     "type",
@@ -62,6 +65,7 @@ pub const KEYS: [&str; 18] = [
     "clauses",
     "related",
     "change",
+    "waivers",
     "extra",
 ];
 

@@ -13,8 +13,9 @@ pub use snapshot::Snapshot;
 pub use spans::Spans;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::kinds::is_valid_id;
 use crate::model::source::Source;
-use crate::model::yaml::YamlText;
+use crate::model::yaml::{YamlText, loose_list, loose_scalar};
 use crate::text::LineIndex;
 use fields::Fields;
 use serde_yaml::Value;
@@ -38,6 +39,17 @@ pub struct Document {
     pub spans: Spans,
     /// The file as history sees it, to compare with its committed versions.
     pub snapshot: Snapshot,
+    /// For a document whose front matter has errors: the controls and clauses it
+    /// declares as far as they can be read. Until it is fixed, what it claims is
+    /// neither counted as implemented nor reported as missing (one fault, one error).
+    pub claims: Claims,
+}
+
+/// Control and clause references as written.
+#[derive(Debug, Clone, Default)]
+pub struct Claims {
+    pub controls: Vec<String>,
+    pub clauses: Vec<String>,
 }
 
 /// Parses one source file into a document and the problems found in it.
@@ -54,6 +66,7 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
         body_line,
         spans: Spans::none(),
         snapshot: Snapshot::of(text),
+        claims: Claims::default(),
     };
 
     let split = match split::split(text) {
@@ -81,6 +94,13 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
         Ok(value) => value,
         Err(problem) => {
             problems.push(problem);
+            // What can still be read line by line: the id (so other documents'
+            // references resolve) and what the document claims.
+            document.id = loose_scalar(split.yaml, "id").filter(|id| is_valid_id(id));
+            document.claims = Claims {
+                controls: loose_list(split.yaml, "controls"),
+                clauses: loose_list(split.yaml, "clauses"),
+            };
             return (document, problems);
         }
     };
@@ -112,6 +132,12 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
     let meta = fields.front_matter(&mapping, defaults);
     document.id = fields.id_if_valid(&mapping);
     document.complete = problems.is_empty();
+    if !document.complete {
+        document.claims = Claims {
+            controls: meta.controls.iter().map(|c| c.value.clone()).collect(),
+            clauses: meta.clauses.iter().map(|c| c.value.clone()).collect(),
+        };
+    }
     document.meta = Some(meta);
     (document, problems)
 }
