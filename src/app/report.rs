@@ -353,6 +353,22 @@ mod tests {
     use crate::diagnostic::{Code, Position};
 
     #[test]
+    fn carets_end_with_the_line_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("title: {}\n", "x".repeat(300));
+        std::fs::write(dir.path().join("a.md"), format!("id: A\n{long}")).unwrap();
+        // A span running past the end of a short line stops at its end.
+        let d = Diagnostic::new(Code::InvalidId, "a.md", "bad").span(Position::new(1, 5), 40);
+        let text = human(&[d], dir.path(), false);
+        assert!(text.contains("1 | id: A\n  |     ^\n"), "{text}");
+        // On a line cut at 200 characters, the carets stop where it is cut.
+        let d = Diagnostic::new(Code::InvalidValue, "a.md", "long").span(Position::new(2, 190), 50);
+        let text = human(&[d], dir.path(), false);
+        let caret_line = text.lines().find(|l| l.contains('^')).unwrap();
+        assert_eq!(caret_line.matches('^').count(), 11, "{text}");
+    }
+
+    #[test]
     fn github_annotations_escape_their_parts() {
         let d = Diagnostic::new(Code::BrokenLink, "policies/a,b.md", "50% done:\nnext")
             .at(Position::new(3, 7))
