@@ -116,8 +116,16 @@ fn traced(change: &DocChange<'_>) -> String {
     let clauses_before = base.map_or(&empty, |b| &b.clauses);
     let clauses_after = head.map_or(&empty, |h| &h.clauses);
     let mut parts = Vec::new();
-    parts.extend(sorted(after.difference(before)).iter().map(|c| format!("+A.{c}")));
-    parts.extend(sorted(before.difference(after)).iter().map(|c| format!("−A.{c}")));
+    parts.extend(
+        sorted(after.difference(before))
+            .iter()
+            .map(|c| format!("+A.{c}")),
+    );
+    parts.extend(
+        sorted(before.difference(after))
+            .iter()
+            .map(|c| format!("−A.{c}")),
+    );
     parts.extend(
         sorted(clauses_after.difference(clauses_before))
             .iter()
