@@ -90,6 +90,7 @@ pub fn pipeline(data: &[u8]) {
     let report = Report {
         handbook,
         history: History::none(),
+        signers: Default::default(),
         diagnostics,
         facts,
     };

@@ -180,6 +180,7 @@ fn the_revision_history_comes_from_git() {
         &repo
             .read("procedures/access.md")
             .replace("version: \"1.0\"", "version: \"1.1\"")
+            .replace("approved_on: 2026-06-01", "approved_on: 2026-06-10")
             .replace("change: Initial version", "change: Clearer steps")
             .replace("Follow the", "Always follow the"),
     );
@@ -192,7 +193,7 @@ fn the_revision_history_comes_from_git() {
     let page = read(&repo.path().join("book/procedures/access.html"));
     let head = repo.git(&["rev-parse", "HEAD"]);
     let head = head.trim();
-    assert!(page.contains(&format!("<tr><td>1.1</td><td>2026-06-10</td><td>approved</td><td>CISO 2026-06-01</td><td>Ann</td><td>Clearer steps</td>\n<td><a href=\"https://github.com/test/isms/commit/{head}\"><code>{}</code></a> <a href=\"https://github.com/test/isms/pull/7\">#7</a></td></tr>", &head[..7])), "{page}");
+    assert!(page.contains(&format!("<tr><td>1.1</td><td>2026-06-10</td><td>approved</td><td>CISO 2026-06-10</td><td><span title=\"declared\">declared</span></td><td>Ann</td><td>Clearer steps</td>\n<td><a href=\"https://github.com/test/isms/commit/{head}\"><code>{}</code></a> <a href=\"https://github.com/test/isms/pull/7\">#7</a></td></tr>", &head[..7])), "{page}");
     assert!(
         page.contains("<tr><td>1.0</td><td>2026-06-02</td>"),
         "{page}"

@@ -354,7 +354,7 @@ fn soa_control_missing() {
     repo.write("soa.yaml", &soa);
     let d = repo
         .check()
-        .assert_at("soa-control-missing", "error", "soa.yaml", 1, 1)
+        .assert_at("soa-control-missing", "error", "soa.yaml", 8, 1)
         .clone();
     assert!(d["message"].as_str().unwrap().contains("7.4"));
 }
@@ -368,12 +368,13 @@ fn soa_exclusion_without_justification() {
     );
     repo.write("soa.yaml", &soa);
     let checked = repo.check();
-    // 7.4 is the 37 + 8 + 4 = 49th control; each entry takes 4 lines after line 1.
+    // 7.4 is the 37 + 8 + 4 = 49th control; each entry takes 4 lines after the SoA's
+    // 7 control lines and `controls:`.
     checked.assert_at(
         "soa-exclusion-unjustified",
         "error",
         "soa.yaml",
-        2 + 48 * 4,
+        9 + 48 * 4,
         3,
     );
     // The policy implements every control, including the excluded one.
@@ -397,7 +398,7 @@ fn soa_undecided_control() {
     );
     repo.write("soa.yaml", &soa);
     repo.check()
-        .assert_at("soa-undecided", "warning", "soa.yaml", 2 + 6 * 4, 3);
+        .assert_at("soa-undecided", "warning", "soa.yaml", 9 + 6 * 4, 3);
 }
 
 #[test]
@@ -413,7 +414,7 @@ fn applicable_control_without_an_approved_document() {
     assert_eq!(found[0]["severity"], "warning");
     assert_eq!(
         (found[0]["file"].as_str(), found[0]["line"].as_u64()),
-        (Some("soa.yaml"), Some(6))
+        (Some("soa.yaml"), Some(13))
     );
 }
 
@@ -473,5 +474,5 @@ fn soa_owner_must_be_a_role() {
     );
     repo.write("soa.yaml", &soa);
     repo.check()
-        .assert_at("unknown-role", "error", "soa.yaml", 6, 3);
+        .assert_at("unknown-role", "error", "soa.yaml", 13, 3);
 }

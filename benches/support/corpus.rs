@@ -107,6 +107,10 @@ fn soa() -> String {
             "    applicable:\n    status:\n    justification:\n",
             "    applicable: true\n    status: implemented\n    justification: \"Risk R-01.\"\n",
         )
+        .replace(
+            "status: draft\nowner: CISO\napprovers: [CEO]\n",
+            "status: approved\nowner: CISO\napprovers: [CISO]\napproved_by: CISO\napproved_on: 2025-01-01\n",
+        )
 }
 
 /// Writes the corpus into `dir` (a new git repository with a checked-out work tree).

@@ -2,6 +2,8 @@
 
 use super::{Context, Error};
 use crate::history::{History, Revision, git};
+use crate::model::config::SOA_TITLE;
+use crate::model::handbook::Handbook;
 use crate::text::did_you_mean;
 use std::io::Write;
 
@@ -19,7 +21,39 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let handbook = ctx.handbook()?;
-    let wanted = document.trim_start_matches("./");
+    let (id, title, path) = target(&handbook, document)?;
+    let history = History::load(&handbook.config);
+    for notice in &history.notices {
+        eprintln!("{}: {}", notice.severity, notice.message);
+    }
+    let revisions = history.revisions(&path);
+    let text = match format {
+        LogFormat::Json => {
+            let value = serde_json::json!({
+                "id": id,
+                "title": title,
+                "path": path,
+                "complete": history.is_complete(),
+                "revisions": revisions,
+            });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            )
+        }
+        LogFormat::Human => table(id.as_deref().unwrap_or(&path), &title, &path, &revisions),
+    };
+    let _ = out.write_all(text.as_bytes());
+    Ok(())
+}
+
+/// The controlled file asked for, by id (in any case) or path: its id (none for the
+/// SoA), title and path.
+fn target(handbook: &Handbook, wanted: &str) -> Result<(Option<String>, String, String), Error> {
+    let wanted = wanted.trim_start_matches("./");
+    if wanted == handbook.config.soa {
+        return Ok((None, SOA_TITLE.to_string(), wanted.to_string()));
+    }
     let doc = handbook
         .by_id(wanted)
         .or_else(|| handbook.by_path(wanted).map(|(d, _)| d))
@@ -29,42 +63,14 @@ pub fn run(
             handbook.by_id(id)
         })
         .ok_or_else(|| {
-            let ids: Vec<&str> = handbook.ids().collect();
-            let hint = match did_you_mean(wanted, ids.iter().copied()) {
+            let hint = match did_you_mean(wanted, handbook.ids()) {
                 Some(close) => format!("; did you mean `{close}`?"),
                 None => String::new(),
             };
-            Error::usage(format!("no document has the id or path `{document}`{hint}"))
+            Error::usage(format!("no document has the id or path `{wanted}`{hint}"))
         })?;
-    let history = History::load(&handbook.config);
-    for notice in &history.notices {
-        eprintln!("{}: {}", notice.severity, notice.message);
-    }
-    let revisions = history.revisions(&doc.path);
     let title = doc.meta.as_ref().map_or("", |m| m.title.as_str());
-    let text = match format {
-        LogFormat::Json => {
-            let value = serde_json::json!({
-                "id": doc.id,
-                "title": title,
-                "path": doc.path,
-                "complete": history.is_complete(),
-                "revisions": revisions,
-            });
-            format!(
-                "{}\n",
-                serde_json::to_string_pretty(&value).unwrap_or_default()
-            )
-        }
-        LogFormat::Human => table(
-            doc.id.as_deref().unwrap_or(&doc.path),
-            title,
-            &doc.path,
-            &revisions,
-        ),
-    };
-    let _ = out.write_all(text.as_bytes());
-    Ok(())
+    Ok((doc.id.clone(), title.to_string(), doc.path.clone()))
 }
 
 /// The revision history as a plain-text table, newest first.

@@ -312,6 +312,12 @@ pub fn soa_template(catalog: &Catalog) -> String {
          # partial, planned, not-implemented), justification (why it is included or\n\
          # excluded: name the risks, laws or contracts), owner (a role of book.toml) and\n\
          # risks (risk register references). An empty `applicable` is undecided.\n\
+         # The SoA is a controlled document itself: its version, owner and approval.\n\
+         version: \"0.1\"\n\
+         status: draft\n\
+         owner: CISO\n\
+         approvers: [CEO]\n\
+         change: \"First draft\"\n\
          controls:\n",
     );
     let mut theme: Option<Theme> = None;

@@ -65,7 +65,7 @@ pub fn front_matter(config: Option<&Config>, catalog: &Catalog) -> Value {
         .collect();
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
 
-    json!({
+    let mut schema = json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://ismsbook.invalid/front-matter.schema.json",
         "title": "ismsbook document front matter",
@@ -101,6 +101,19 @@ pub fn front_matter(config: Option<&Config>, catalog: &Catalog) -> Value {
             },
             "related": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"}},
             "change": {"type": "string", "description": "What this version changed"},
+            "extra": {"type": "object", "description": "Free-form data for custom templates"}
+        },
+        "if": {"properties": {"status": {"const": "approved"}}, "required": ["status"]},
+        "then": {"required": ["approved_by", "approved_on"]}
+    });
+    // Keys beyond the first ones, added apart (one json! of them all is too deep).
+    let more = json!({
+            "language": {"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "description": "The document's language (BCP 47) when not the handbook's"},
+            "retention": {"type": "string", "pattern": "^([1-9][0-9]*[ymd]|until-superseded|permanent)$", "description": "How long a record is kept: 3y, 18m, 90d, until-superseded, permanent"},
+            "origin": {"enum": ["internal", "external"], "default": "internal", "description": "external: a law, contract, standard or supplier's document"},
+            "source": {"type": "string", "description": "Where an external document comes from"},
+            "source_version": {"type": "string", "description": "The version or edition of an external document"},
+            "source_date": date,
             "waivers": {
                 "type": "array",
                 "description": "Accepted exceptions to checks of this document, each with a reason and an end",
@@ -115,11 +128,11 @@ pub fn front_matter(config: Option<&Config>, catalog: &Catalog) -> Value {
                     }
                 }
             },
-            "extra": {"type": "object", "description": "Free-form data for custom templates"}
-        },
-        "if": {"properties": {"status": {"const": "approved"}}, "required": ["status"]},
-        "then": {"required": ["approved_by", "approved_on"]}
-    })
+    });
+    if let (Some(properties), Value::Object(more)) = (schema["properties"].as_object_mut(), more) {
+        properties.extend(more);
+    }
+    schema
 }
 
 #[cfg(test)]

@@ -29,8 +29,8 @@ pub fn block(handbook: &Handbook, prefix: &str) -> String {
     for (doc, meta) in handbook.readable() {
         let mut handles: Vec<&str> = Vec::new();
         let mut missing: Vec<&str> = Vec::new();
-        let roles = std::iter::once(meta.owner.as_str())
-            .chain(meta.approvers.iter().map(|a| a.value.as_str()));
+        let roles = std::iter::once(meta.control.owner.as_str())
+            .chain(meta.control.approvers.iter().map(|a| a.value.as_str()));
         for role in roles {
             match handbook
                 .config

@@ -2,11 +2,12 @@
 //! roles, approvals, reviews, classifications, controls, clauses, related documents,
 //! and ids unique across the handbook.
 
+use super::control::{self, Controlled};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::catalog::{ControlRef, canonical_id};
-use crate::model::document::{Document, FrontMatter, Located};
+use crate::model::document::{Document, FrontMatter};
 use crate::model::handbook::Handbook;
-use crate::model::kinds::Status;
+use crate::model::kinds::{DocType, Status};
 use crate::text::{Position, did_you_mean};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -19,9 +20,14 @@ pub fn check(
     today: NaiveDate,
     found: &mut Vec<Diagnostic>,
 ) {
-    roles(handbook, doc, meta, found);
-    approval(doc, meta, today, found);
-    review(handbook, doc, meta, today, found);
+    let file = Controlled {
+        path: &doc.path,
+        spans: &doc.spans,
+        control: &meta.control,
+    };
+    control::check(handbook, &file, today, found);
+    traced(doc, meta, found);
+    retention(doc, meta, found);
     classification(handbook, doc, meta, found);
     controls(handbook, doc, meta, found);
     clauses(handbook, doc, meta, found);
@@ -32,165 +38,46 @@ fn value_at(doc: &Document, key: &str) -> (Position, usize) {
     doc.spans.value(key)
 }
 
-fn roles(handbook: &Handbook, doc: &Document, meta: &FrontMatter, found: &mut Vec<Diagnostic>) {
-    let known = &handbook.config.roles;
-    let mut check = |role: &str, (position, width): (Position, usize), field: &str| {
-        if known.contains_key(role) {
-            return;
-        }
-        let hint = if known.is_empty() {
-            format!("define the role in book.toml: [roles.{role}] name = \"…\"")
-        } else if let Some(close) = did_you_mean(role, known.keys().map(String::as_str)) {
-            format!("did you mean `{close}`? Roles are defined in book.toml [roles]")
-        } else {
+/// An approved policy, procedure or standard serves a control or a clause (DC-02).
+fn traced(doc: &Document, meta: &FrontMatter, found: &mut Vec<Diagnostic>) {
+    let kinds = [DocType::Policy, DocType::Procedure, DocType::Standard];
+    if meta.control.status != Status::Approved
+        || !kinds.contains(&meta.doc_type)
+        || !meta.controls.is_empty()
+        || !meta.clauses.is_empty()
+    {
+        return;
+    }
+    let (position, width) = doc.spans.key("id");
+    found.push(
+        Diagnostic::new(
+            Code::UntracedDocument,
+            &doc.path,
             format!(
-                "use a role from book.toml ({}) or add [roles.{role}]",
-                known.keys().cloned().collect::<Vec<_>>().join(", ")
-            )
-        };
-        found.push(
-            Diagnostic::new(
-                Code::UnknownRole,
-                &doc.path,
-                format!("`{role}` in `{field}` is not a role of book.toml"),
-            )
-            .span(position, width)
-            .hint(hint),
-        );
-    };
-    if !meta.owner.is_empty() {
-        check(&meta.owner, value_at(doc, "owner"), "owner");
-    }
-    if doc.spans.has("approvers") {
-        for approver in &meta.approvers {
-            check(
-                &approver.value,
-                (approver.position, approver.width),
-                "approvers",
-            );
-        }
-    }
-    if let Some(by) = &meta.approved_by {
-        check(by, value_at(doc, "approved_by"), "approved_by");
-    }
+                "approved {} {} implements no control and addresses no clause",
+                meta.doc_type, meta.id
+            ),
+        )
+        .span(position, width)
+        .hint("name the Annex A controls it implements in `controls`, or the clauses it addresses in `clauses`: every controlled document is there for a reason"),
+    );
 }
 
-fn approval(doc: &Document, meta: &FrontMatter, today: NaiveDate, found: &mut Vec<Diagnostic>) {
-    let path = doc.path.as_str();
-    if meta.status == Status::Approved {
-        let (position, width) = value_at(doc, "status");
-        if meta.approved_by.is_none() {
-            found.push(
-                Diagnostic::new(
-                    Code::ApprovalIncomplete,
-                    path,
-                    "status is approved but `approved_by` is missing",
-                )
-                .span(position, width)
-                .hint(format!(
-                    "add approved_by: <role> (one of the approvers: {})",
-                    role_list(&meta.approvers)
-                )),
-            );
-        }
-        if meta.approved_on.is_none() {
-            found.push(
-                Diagnostic::new(
-                    Code::ApprovalIncomplete,
-                    path,
-                    "status is approved but `approved_on` is missing",
-                )
-                .span(position, width)
-                .hint("add approved_on: YYYY-MM-DD, the date of the approval"),
-            );
-        }
-        if meta.change.is_none() {
-            let (position, width) = doc.spans.key("version");
-            found.push(
-                Diagnostic::new(Code::ChangeMissing, path, format!("approved version {} has no `change` text", meta.version))
-                    .span(position, width)
-                    .hint("say what this version changed, e.g. change: \"Initial version\"; it becomes the revision history"),
-            );
-        }
-    }
-    if let Some(by) = &meta.approved_by
-        && !meta.approvers.iter().any(|a| &a.value == by)
-    {
-        let (position, width) = value_at(doc, "approved_by");
-        found.push(
-            Diagnostic::new(
-                Code::ApproverNotAllowed,
-                path,
-                format!("`{by}` approved the document but is not one of its approvers"),
-            )
-            .span(position, width)
-            .hint(format!(
-                "approved_by must be one of: {}; or add `{by}` to approvers",
-                role_list(&meta.approvers)
-            )),
-        );
-    }
-    if let Some(on) = meta.approved_on
-        && on > today
-    {
-        let (position, width) = value_at(doc, "approved_on");
-        found.push(
-            Diagnostic::new(
-                Code::ApprovalInFuture,
-                path,
-                format!("approved_on {on} is in the future"),
-            )
-            .span(position, width)
-            .hint("record the date the approval was given"),
-        );
-    }
-    if let (Some(effective), Some(approved)) = (meta.effective, meta.approved_on)
-        && effective < approved
-    {
-        let (position, width) = value_at(doc, "effective");
-        found.push(
-            Diagnostic::new(Code::EffectiveBeforeApproval, path, format!("effective date {effective} is before the approval on {approved}"))
-                .span(position, width)
-                .hint("a document takes effect on or after its approval; correct `effective` or `approved_on`"),
-        );
-    }
-}
-
-fn role_list(approvers: &[Located<String>]) -> String {
-    approvers
-        .iter()
-        .map(|a| a.value.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn review(
-    handbook: &Handbook,
-    doc: &Document,
-    meta: &FrontMatter,
-    today: NaiveDate,
-    found: &mut Vec<Diagnostic>,
-) {
-    if meta.status != Status::Approved {
+/// A record says how long it is kept (DC-28).
+fn retention(doc: &Document, meta: &FrontMatter, found: &mut Vec<Diagnostic>) {
+    if meta.doc_type != DocType::Record || meta.retention.is_some() {
         return;
     }
-    let Some(due) = handbook.next_review(meta) else {
-        return;
-    };
-    if due < today {
-        let key = if meta.reviewed_on.is_some_and(|r| Some(r) > meta.approved_on) {
-            "reviewed_on"
-        } else {
-            "approved_on"
-        };
-        let (position, width) = value_at(doc, key);
-        let days = (today - due).num_days();
-        found.push(
-            Diagnostic::new(Code::ReviewOverdue, &doc.path, format!("review was due on {due} ({days} days ago)"))
-                .span(position, width)
-                .hint("review the document: approve a new version, or record a review without changes with reviewed_on: YYYY-MM-DD"),
-        );
-    }
+    let (position, width) = doc.spans.key("id");
+    found.push(
+        Diagnostic::new(
+            Code::RetentionMissing,
+            &doc.path,
+            format!("record {} has no retention period", meta.id),
+        )
+        .span(position, width)
+        .hint("add retention: 3y (a period: 3y, 18m, 90d), until-superseded or permanent, as the records schedule says"),
+    );
 }
 
 fn classification(
@@ -245,7 +132,7 @@ fn controls(handbook: &Handbook, doc: &Document, meta: &FrontMatter, found: &mut
                     .as_ref()
                     .and_then(|soa| soa.decisions.get(&control.id))
                     .is_some_and(|d| d.applicable == Some(false));
-                if excluded && meta.status != Status::Retired {
+                if excluded && meta.control.status != Status::Retired {
                     found.push(at(Diagnostic::new(
                         Code::ExcludedControlImplemented,
                         &doc.path,

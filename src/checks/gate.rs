@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::history::changes::{DocChange, Entry, Kind};
+use crate::model::document::Spans;
 use crate::model::handbook::Handbook;
 use crate::text::Position;
 
@@ -26,9 +27,8 @@ pub fn judge(handbook: &Handbook, changes: &[DocChange<'_>]) -> (Vec<Verdict>, V
         let problems = match *change {
             DocChange::Changed { base, head } => changed(handbook, base, head),
             DocChange::Removed { base } => removed(base),
-            DocChange::Added { .. } | DocChange::Approval { .. } | DocChange::Moved { .. } => {
-                Vec::new()
-            }
+            DocChange::Approval { base, head } => rewritten(handbook, base, head),
+            DocChange::Added { .. } | DocChange::Moved { .. } => Vec::new(),
         };
         verdicts.push(verdict(change, &problems));
         found.extend(problems);
@@ -65,8 +65,8 @@ fn verdict(change: &DocChange<'_>, problems: &[Diagnostic]) -> Verdict {
 /// A changed controlled content needs a higher version and a new `change` text. A
 /// version not raised is the one fault reported: raising it means describing it too.
 fn changed(handbook: &Handbook, base: &Entry, head: &Entry) -> Vec<Diagnostic> {
-    let doc = handbook.by_path(&head.path).map(|(d, _)| d);
-    let at = |key: &str| doc.map_or((Position::FILE, 0), |d| d.spans.value(key));
+    let spans = spans_of(handbook, &head.path);
+    let at = |key: &str| spans.map_or((Position::FILE, 0), |s| s.value(key));
     if let (Some(old), Some(new)) = (base.version(), head.version())
         && new <= old
     {
@@ -80,7 +80,7 @@ fn changed(handbook: &Handbook, base: &Entry, head: &Entry) -> Vec<Diagnostic> {
     if head.snapshot.change.is_some() && head.snapshot.change != base.snapshot.change {
         return Vec::new();
     }
-    let (position, width) = if doc.is_some_and(|d| d.spans.has("change")) {
+    let (position, width) = if spans.is_some_and(|s| s.has("change")) {
         at("change")
     } else {
         at("version")
@@ -94,6 +94,54 @@ fn changed(handbook: &Handbook, base: &Entry, head: &Entry) -> Vec<Diagnostic> {
         .span(position, width)
         .hint("write what this version changes in `change`; it becomes the revision history"),
     ]
+}
+
+/// The approval of an approved version is history: it may not be changed after the
+/// fact. A later review is recorded with `reviewed_on`.
+fn rewritten(handbook: &Handbook, base: &Entry, head: &Entry) -> Vec<Diagnostic> {
+    let (old, new) = (&base.snapshot, &head.snapshot);
+    let approved = |s: &crate::model::document::Snapshot| s.status.as_deref() == Some("approved");
+    if !approved(old) || !approved(new) || old.version != new.version {
+        return Vec::new();
+    }
+    let key = if old.approved_by != new.approved_by {
+        "approved_by"
+    } else if old.approved_on != new.approved_on {
+        "approved_on"
+    } else {
+        return Vec::new();
+    };
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "nothing".to_string());
+    let (before, after) = match key {
+        "approved_by" => (shown(&old.approved_by), shown(&new.approved_by)),
+        _ => (shown(&old.approved_on), shown(&new.approved_on)),
+    };
+    let (position, width) =
+        spans_of(handbook, &head.path).map_or((Position::FILE, 0), |s| s.value(key));
+    vec![
+        Diagnostic::new(
+            Code::ApprovalRewritten,
+            &head.path,
+            format!(
+                "`{key}` of approved version {} changed from {before} to {after}, with no change to the content",
+                new.version.as_deref().unwrap_or("?")
+            ),
+        )
+        .span(position, width)
+        .hint("an approval is a record: keep it as it was given; record a later review with reviewed_on: YYYY-MM-DD, or approve a new version"),
+    ]
+}
+
+/// Where the keys of a controlled file are: a document's front matter, or the SoA's.
+fn spans_of<'h>(handbook: &'h Handbook, path: &str) -> Option<&'h Spans> {
+    match handbook.by_path(path) {
+        Some((doc, _)) => Some(&doc.spans),
+        None => handbook
+            .soa
+            .as_ref()
+            .filter(|soa| soa.path == path)
+            .map(|soa| &soa.spans),
+    }
 }
 
 /// A removed document must have been retired first.

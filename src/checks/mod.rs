@@ -4,7 +4,9 @@
 //!
 //! Codes come from the registry in `diagnostic::Code`; docs/checks.md lists them.
 
+mod approvals;
 pub mod codeowners;
+mod control;
 mod document;
 mod facts;
 pub mod gate;
@@ -14,11 +16,12 @@ pub mod versions;
 mod waivers;
 
 use crate::diagnostic::{self, ConfigError, Diagnostic, Severity};
-use crate::history::History;
+use crate::history::{AllowedSigners, History};
 use crate::model::config::Config;
 use crate::model::handbook::Handbook;
 use crate::model::source::WorkTree;
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 pub use facts::{Facts, Waived};
@@ -28,6 +31,8 @@ pub use facts::{Facts, Waived};
 pub struct Report {
     pub handbook: Handbook,
     pub history: History,
+    /// The keys that sign approvals, by member (book.toml `allowed-signers`).
+    pub signers: AllowedSigners,
     /// Every problem found, in file and line order.
     pub diagnostics: Vec<Diagnostic>,
     pub facts: Facts,
@@ -68,7 +73,7 @@ pub fn run(handbook: &Handbook, today: NaiveDate) -> Vec<Diagnostic> {
     document::duplicate_ids(handbook, &mut found);
     links::links(handbook, &mut found);
     links::mentions(handbook, &mut found);
-    soa::soa(handbook, &mut found);
+    soa::soa(handbook, today, &mut found);
     soa::coverage(handbook, &mut found);
     found
 }
@@ -99,8 +104,7 @@ pub fn check(
     });
     let (handbook, mut diagnostics) = loaded?;
     diagnostics.extend(history.notices.iter().cloned());
-    let (found, changed) = versions::check(&handbook, &history);
-    diagnostics.extend(found);
+    let (signers, changed) = history_rules(&handbook, &history, &mut diagnostics);
     if let Some(workdir) = history.repository().and_then(|r| r.workdir()) {
         diagnostics.extend(codeowners::check(&handbook, workdir, history.prefix()));
     }
@@ -109,6 +113,7 @@ pub fn check(
     Ok(Report {
         handbook,
         history,
+        signers,
         diagnostics,
         facts,
     })
@@ -122,16 +127,34 @@ pub fn check_loaded(
     mut diagnostics: Vec<Diagnostic>,
 ) -> Report {
     diagnostics.extend(run(&handbook, today));
-    let (found, changed) = versions::check(&handbook, &history);
-    diagnostics.extend(found);
+    let (signers, changed) = history_rules(&handbook, &history, &mut diagnostics);
     let mut facts = finish(&handbook, today, &mut diagnostics);
     facts.changed_after_approval = changed;
     Report {
         handbook,
         history,
+        signers,
         diagnostics,
         facts,
     }
+}
+
+/// The rules that read the history: versions, then approvals and identity. Returns
+/// the allowed signers read and the files changed after approval.
+fn history_rules(
+    handbook: &Handbook,
+    history: &History,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (AllowedSigners, BTreeSet<String>) {
+    let (signers, problems) = AllowedSigners::load(&handbook.config);
+    diagnostics.extend(problems);
+    let files = versions::files(handbook);
+    let (found, changed) = versions::check(history, &files);
+    diagnostics.extend(found);
+    if history.repository().is_some() && history.head().is_some() {
+        approvals::check(handbook, history, &signers, &files, diagnostics);
+    }
+    (signers, changed)
 }
 
 /// The last step of every run of the checks: waivers silence what they accept (and

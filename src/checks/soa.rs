@@ -2,12 +2,14 @@
 //! for every Annex A control, justified exclusions, applicable controls implemented
 //! by approved documents, and the mandatory documented information covered.
 
+use super::control::{self, Controlled};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::catalog::{Control, DocInfoKind};
 use crate::model::handbook::Handbook;
 use crate::model::kinds::Status;
 use crate::model::soa::{Decision, Soa};
 use crate::text::did_you_mean;
+use chrono::NaiveDate;
 
 /// Justifications that say nothing.
 fn is_empty_justification(text: &str) -> bool {
@@ -18,7 +20,7 @@ fn is_empty_justification(text: &str) -> bool {
     )
 }
 
-pub fn soa(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
+pub fn soa(handbook: &Handbook, today: NaiveDate, found: &mut Vec<Diagnostic>) {
     let path = handbook.config.soa.as_str();
     let Some(soa) = &handbook.soa else {
         found.push(
@@ -31,6 +33,14 @@ pub fn soa(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
     // every control: nothing more is said of them until it is fixed.
     if !soa.readable {
         return;
+    }
+    if let Some(control) = &soa.control {
+        let file = Controlled {
+            path: &soa.path,
+            spans: &soa.spans,
+            control,
+        };
+        control::check(handbook, &file, today, found);
     }
     for control in handbook.catalog.annex_a() {
         match soa.decisions.get(&control.id) {
@@ -146,7 +156,7 @@ pub fn coverage(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
         }
         let covering = |status: Option<Status>| {
             handbook.valid().any(|(_, meta)| {
-                status.is_none_or(|s| meta.status == s)
+                status.is_none_or(|s| meta.control.status == s)
                     && meta
                         .clauses
                         .iter()

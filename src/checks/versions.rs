@@ -4,40 +4,76 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::history::{Event, History, WorkingState};
-use crate::model::document::{Document, FrontMatter};
+use crate::model::document::{ControlBlock, Snapshot, Spans};
 use crate::model::handbook::Handbook;
 use crate::model::kinds::{Status, parse_date};
 use crate::text::Position;
 use std::collections::BTreeSet;
 
 /// Runs the version rules on every readable document.
-/// Returns the diagnostics and the paths of documents changed after approval.
-pub fn check(handbook: &Handbook, history: &History) -> (Vec<Diagnostic>, BTreeSet<String>) {
+/// A controlled file as the version rules see it: a document, or the SoA.
+pub struct File<'a> {
+    pub path: &'a str,
+    pub spans: &'a Spans,
+    pub control: &'a ControlBlock,
+    pub snapshot: &'a Snapshot,
+    /// False when the front matter is too broken to know the file's id and version:
+    /// only the uncommitted-change rule applies.
+    pub known: bool,
+}
+
+/// Every controlled file of the handbook: the readable documents and the SoA.
+pub fn files(handbook: &Handbook) -> Vec<File<'_>> {
+    let documents = handbook.readable().map(|(doc, meta)| {
+        let version = meta.control.version;
+        File {
+            path: &doc.path,
+            spans: &doc.spans,
+            control: &meta.control,
+            snapshot: &doc.snapshot,
+            known: !(meta.id.is_empty()
+                || version.major == 0 && version.minor == 0 && !doc.complete),
+        }
+    });
+    let soa = handbook.soa.as_ref().and_then(|soa| {
+        Some(File {
+            path: &soa.path,
+            spans: &soa.spans,
+            control: soa.control.as_ref()?,
+            snapshot: &soa.snapshot,
+            known: true,
+        })
+    });
+    documents.chain(soa).collect()
+}
+
+/// Runs the rules on `files`: the diagnostics and the paths of files changed after
+/// approval.
+pub fn check(history: &History, files: &[File<'_>]) -> (Vec<Diagnostic>, BTreeSet<String>) {
     let mut found = Vec::new();
     let mut changed = BTreeSet::new();
     if history.repository().is_none() || history.head().is_none() {
         return (found, changed);
     }
-    for (doc, meta) in handbook.readable() {
-        uncommitted(history, doc, &mut found);
-        if meta.id.is_empty() || meta.version.major == 0 && meta.version.minor == 0 && !doc.complete
+    for file in files {
+        uncommitted(history, file, &mut found);
+        if !file.known
+            || decreased(history, file, &mut found)
+            || file.control.status != Status::Approved
         {
             continue;
         }
-        if decreased(history, doc, meta, &mut found) || meta.status != Status::Approved {
-            continue;
+        let events = history.events(file.path);
+        if changed_after_approval(history, events, file, &mut found) {
+            changed.insert(file.path.to_string());
         }
-        let events = history.events(&doc.path);
-        if changed_after_approval(history, events, doc, meta, &mut found) {
-            changed.insert(doc.path.clone());
-        }
-        carried_over(events, doc, meta, &mut found);
+        carried_over(events, file, &mut found);
     }
     (found, changed)
 }
 
-fn uncommitted(history: &History, doc: &Document, found: &mut Vec<Diagnostic>) {
-    let (message, hint) = match history.working_state(&doc.path, &doc.snapshot) {
+fn uncommitted(history: &History, file: &File<'_>, found: &mut Vec<Diagnostic>) {
+    let (message, hint) = match history.working_state(file.path, file.snapshot) {
         WorkingState::Untracked => (
             "this document is not committed yet",
             "commit it on a branch and open a pull request; its history starts with that commit",
@@ -49,34 +85,29 @@ fn uncommitted(history: &History, doc: &Document, found: &mut Vec<Diagnostic>) {
         WorkingState::Clean(_) => return,
     };
     found.push(
-        Diagnostic::new(Code::UncommittedChange, &doc.path, message)
+        Diagnostic::new(Code::UncommittedChange, file.path, message)
             .at(Position::new(1, 1))
             .hint(hint),
     );
 }
 
 /// A version lower than one the document had: true when reported.
-fn decreased(
-    history: &History,
-    doc: &Document,
-    meta: &FrontMatter,
-    found: &mut Vec<Diagnostic>,
-) -> bool {
-    let Some((highest, event)) = history.highest_version(&doc.path) else {
+fn decreased(history: &History, file: &File<'_>, found: &mut Vec<Diagnostic>) -> bool {
+    let Some((highest, event)) = history.highest_version(file.path) else {
         return false;
     };
-    if meta.version >= highest {
+    if file.control.version >= highest {
         return false;
     }
     let commit = history.commit(event);
-    let (position, width) = doc.spans.value("version");
+    let (position, width) = file.spans.value("version");
     found.push(
         Diagnostic::new(
             Code::VersionDecreased,
-            &doc.path,
+            file.path,
             format!(
                 "version {} is lower than {highest}, which the document had in {}{}",
-                meta.version,
+                file.control.version,
                 commit.short(),
                 commit.date.map(|d| format!(" ({d})")).unwrap_or_default()
             ),
@@ -95,24 +126,23 @@ fn decreased(
 fn changed_after_approval(
     history: &History,
     events: &[Event],
-    doc: &Document,
-    meta: &FrontMatter,
+    file: &File<'_>,
     found: &mut Vec<Diagnostic>,
 ) -> bool {
-    let version = meta.version.to_string();
+    let version = file.control.version.to_string();
     let approval = events.iter().find(|e| {
         e.snapshot.version.as_deref() == Some(version.as_str())
             && e.snapshot.status.as_deref() == Some("approved")
     });
-    let Some(approval) = approval.filter(|a| a.snapshot.content != doc.snapshot.content) else {
+    let Some(approval) = approval.filter(|a| a.snapshot.content != file.snapshot.content) else {
         return false;
     };
     let commit = history.commit(approval);
-    let (position, width) = doc.spans.key("version");
+    let (position, width) = file.spans.key("version");
     found.push(
         Diagnostic::new(
             Code::ChangedAfterApproval,
-            &doc.path,
+            file.path,
             format!(
                 "the title or text changed after version {version} was approved in {}{}",
                 commit.short(),
@@ -122,8 +152,8 @@ fn changed_after_approval(
         .span(position, width)
         .hint(format!(
             "raise the version (e.g. \"{}.{}\"), say what changed in `change`, and have it approved again",
-            meta.version.major,
-            meta.version.minor + 1
+            file.control.version.major,
+            file.control.version.minor + 1
         )),
     );
     true
@@ -131,8 +161,8 @@ fn changed_after_approval(
 
 /// An approval older than an earlier version's approval cannot be this version's: it
 /// was carried over. (Two versions approved on one day are fine.)
-fn carried_over(events: &[Event], doc: &Document, meta: &FrontMatter, found: &mut Vec<Diagnostic>) {
-    let version = meta.version.to_string();
+fn carried_over(events: &[Event], file: &File<'_>, found: &mut Vec<Diagnostic>) {
+    let version = file.control.version.to_string();
     let first_of_version = events
         .iter()
         .position(|e| e.snapshot.version.as_deref() == Some(version.as_str()));
@@ -145,18 +175,20 @@ fn carried_over(events: &[Event], doc: &Document, meta: &FrontMatter, found: &mu
             let date = parse_date(e.snapshot.approved_on.as_deref()?).ok()?;
             Some((date, e))
         });
-    let (Some(approved_on), Some((previous, event))) = (meta.approved_on, previous_approval) else {
+    let (Some(approved_on), Some((previous, event))) =
+        (file.control.approved_on, previous_approval)
+    else {
         return;
     };
     if approved_on >= previous {
         return;
     }
     let old_version = event.snapshot.version.as_deref().unwrap_or("?");
-    let (position, width) = doc.spans.value("approved_on");
+    let (position, width) = file.spans.value("approved_on");
     found.push(
         Diagnostic::new(
             Code::ApprovalNotRenewed,
-            &doc.path,
+            file.path,
             format!("version {version} carries approved_on {approved_on}, earlier than the approval of version {old_version} ({previous})"),
         )
         .span(position, width)

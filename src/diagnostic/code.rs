@@ -140,6 +140,8 @@ codes! {
     DuplicateControl = "duplicate-control", Warning, Document, "controls listed twice", "a control listed twice in one document";
     UnknownClause = "unknown-clause", Error, Document, "unknown clauses", "a `clauses` entry that is not an ISO/IEC 27001 clause";
     UnknownRelated = "unknown-related", Error, Document, "unknown related ids", "a `related` id that no document has";
+    UntracedDocument = "untraced-document", Warning, Document, "approved documents traced to nothing", "an approved policy, procedure or standard names no control and no clause";
+    RetentionMissing = "retention-missing", Warning, Document, "records without a retention period", "a record has no `retention`";
     WaiverExpired = "waiver-expired", Error, Document, "waivers expired", "a waiver's `until` date has passed: the finding it waived is back";
     RelatedSelf = "related-self", Warning, Document, "documents related to themselves", "a document lists itself in `related`";
 
@@ -163,6 +165,12 @@ codes! {
     VersionDecreased = "version-decreased", Error, History, "versions lowered", "the version is lower than one the document had before";
     ChangedAfterApproval = "changed-after-approval", Error, History, "documents changed after approval", "the title or text changed after the current version was approved";
     ApprovalNotRenewed = "approval-not-renewed", Warning, History, "approvals carried over", "`approved_on` is earlier than the previous version's approval";
+    ApprovalPredatesChange = "approval-predates-change", Error, History, "approvals dated before their text", "`approved_on` is earlier than the day the approved content first landed";
+    ApprovalUnproven = "approval-unproven", Error, History, "approvals without the evidence book.toml requires", "an approval landed after `approval-evidence` was set has weaker evidence";
+    SelfApproved = "self-approved", Warning, History, "versions approved by their sole author", "a version approved only by the one person who wrote it";
+    IdReused = "id-reused", Error, History, "ids reused", "an id that belonged to a removed document is given to another";
+    RecordChanged = "record-changed", Error, History, "approved records changed", "the content of a record changed after it was approved";
+    ApprovalRewritten = "approval-rewritten", Error, History, "approvals rewritten", "`check --base`: `approved_by` or `approved_on` of an approved version changed without a new version";
     VersionNotRaised = "version-not-raised", Error, History, "changes without a higher version", "`check --base`: the content changed since the base, the version did not";
     ChangeNotDescribed = "change-not-described", Error, History, "changes without a change text", "`check --base`: the content changed, `change` did not";
     RemovedWithoutRetirement = "removed-without-retirement", Error, History, "documents removed without retirement", "`check --base`: a document was removed without being retired first";

@@ -46,6 +46,18 @@ impl Entry {
         }
     }
 
+    /// The SoA as a controlled document: its control fields; no controls or clauses
+    /// of its own (its decisions are compared apart).
+    fn of_soa(soa: &Soa) -> Entry {
+        Entry {
+            path: soa.path.clone(),
+            snapshot: soa.snapshot.clone(),
+            meta: None,
+            controls: BTreeSet::new(),
+            clauses: BTreeSet::new(),
+        }
+    }
+
     /// The id, or the path for a document without a readable id.
     pub fn key(&self) -> String {
         self.snapshot
@@ -86,6 +98,7 @@ impl State {
                 .documents
                 .iter()
                 .map(|d| Entry::new(d, &handbook.catalog))
+                .chain(handbook.soa.iter().map(Entry::of_soa))
                 .collect(),
             soa: handbook.soa.clone(),
         }

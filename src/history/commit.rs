@@ -12,6 +12,9 @@ pub struct CommitInfo {
     /// the commit stands for all the history that was not fetched.
     pub date: Option<NaiveDate>,
     pub authors: Vec<String>,
+    /// The authors' e-mail addresses, in the same order.
+    #[serde(default)]
+    pub author_emails: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<u64>,
     pub summary: String,
@@ -59,24 +62,32 @@ pub fn describe(repo: &Repository, commit: &Commit<'_>, at_boundary: bool) -> Co
         .then(|| landed(commit))
         .flatten()
         .map(|t| t.date());
+    let (authors, author_emails) = authors(repo, commit).into_iter().unzip();
     CommitInfo {
         id: commit.id().to_string(),
         date,
-        authors: authors(repo, commit),
+        authors,
+        author_emails,
         pull_request: pull_request_number(&message),
         summary,
     }
 }
 
-/// The people behind a change: the author of a direct or squashed commit, or the
-/// authors of the commits a merge brought in.
-fn authors(repo: &Repository, commit: &Commit<'_>) -> Vec<String> {
+/// The people behind a change, by name and e-mail address: the author of a direct or
+/// squashed commit, or the authors of the commits a merge brought in.
+fn authors(repo: &Repository, commit: &Commit<'_>) -> Vec<(String, String)> {
     let name = |c: &Commit<'_>| {
-        String::from_utf8_lossy(c.author().name_bytes())
-            .trim()
-            .to_string()
+        let author = c.author();
+        (
+            String::from_utf8_lossy(author.name_bytes())
+                .trim()
+                .to_string(),
+            String::from_utf8_lossy(author.email_bytes())
+                .trim()
+                .to_string(),
+        )
     };
-    let mut names = Vec::new();
+    let mut names: Vec<(String, String)> = Vec::new();
     if commit.parent_count() > 1
         && let (Ok(first), Ok(second)) = (commit.parent_id(0), commit.parent_id(1))
         && let Ok(mut walk) = repo.revwalk()
@@ -87,7 +98,7 @@ fn authors(repo: &Repository, commit: &Commit<'_>) -> Vec<String> {
         for oid in walk.flatten().take(500) {
             if let Ok(c) = repo.find_commit(oid) {
                 let n = name(&c);
-                if !n.is_empty() && !names.contains(&n) {
+                if !n.0.is_empty() && !names.iter().any(|(known, _)| *known == n.0) {
                     names.push(n);
                 }
             }

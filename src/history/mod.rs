@@ -15,22 +15,26 @@
 mod cache;
 pub mod changes;
 mod commit;
+pub mod evidence;
 pub mod git;
 mod revision;
+pub mod signers;
 mod tree;
 mod walk;
 
 pub use commit::{CommitInfo, commit_as_of, landed, pull_request_number};
 pub use git::AtCommit;
-pub use revision::{Revision, WorkingState};
+pub use revision::{Landing, Revision, WorkingState};
+pub use signers::AllowedSigners;
 pub use walk::Event;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::config::Config;
+use crate::model::config::{Config, EvidenceLevel};
 use crate::model::document::Snapshot;
 use crate::model::kinds::Version;
 use git2::{Commit, ErrorCode, Oid, Repository};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use walk::{Walked, Walker};
 
 /// How much of the history could be read.
@@ -189,10 +193,12 @@ impl History {
     ) {
         let boundary = git::shallow_boundary(repo);
         let folders: Vec<String> = config.folders.iter().map(|f| f.path.clone()).collect();
+        let yaml_files = config.yaml_documents();
+        let yaml_paths: Vec<String> = yaml_files.iter().map(|(p, _)| p.clone()).collect();
         let use_cache = cached;
-        let cached = cache::read(repo)
-            .filter(|_| use_cache)
-            .filter(|c| c.prefix == self.prefix && c.folders == folders);
+        let cached = cache::read(repo).filter(|_| use_cache).filter(|c| {
+            c.prefix == self.prefix && c.folders == folders && c.yaml_files == yaml_paths
+        });
         let odb = match repo.odb() {
             Ok(odb) => odb,
             Err(e) => {
@@ -210,6 +216,7 @@ impl History {
             odb,
             &prefix,
             &folders,
+            &yaml_files,
             &boundary,
             cached.unwrap_or_default(),
         );
@@ -228,6 +235,7 @@ impl History {
         walked.format = cache::FORMAT;
         walked.prefix = self.prefix.clone();
         walked.folders = folders;
+        walked.yaml_files = yaml_paths;
         let walked = std::sync::Arc::new(walked);
         let (for_cache, git_dir) = (std::sync::Arc::clone(&walked), repo.path().to_path_buf());
         self.cache_writer =
@@ -265,6 +273,11 @@ impl History {
         head.is_some()
             && head.as_deref() == self.head()
             && self.walked.folders.iter().map(String::as_str).eq(folders)
+            && self
+                .walked
+                .yaml_files
+                .iter()
+                .eq(config.yaml_documents().iter().map(|(p, _)| p))
             && self.prefix == git::prefix_of(repo, &config.root)
     }
 
@@ -331,5 +344,73 @@ impl History {
     /// Where the working-tree file at `path` stands against its committed history.
     pub fn working_state(&self, path: &str, current: &Snapshot) -> WorkingState<'_> {
         revision::working_tree_state(self.at_head(path), current)
+    }
+
+    /// The revision history of `path` with the evidence of each approved version,
+    /// judged against the members of the role that approved it and the allowed
+    /// signers.
+    pub fn evidenced(
+        &self,
+        path: &str,
+        config: &Config,
+        signers: &AllowedSigners,
+    ) -> Vec<Revision> {
+        let mut rows = self.revisions(path);
+        let Some(repo) = &self.repo else {
+            return rows;
+        };
+        for row in &mut rows {
+            let (Some(approval), Some(by)) = (&row.approval, &row.approved_by) else {
+                continue;
+            };
+            row.evidence = Some(evidence::of_commit(
+                repo,
+                &approval.commit,
+                config.roles.get(by),
+                signers,
+            ));
+        }
+        rows
+    }
+
+    /// True when `commit` landed after book.toml began to require `level` of approval
+    /// evidence (and has required it since). Before that, and while the setting is
+    /// not committed, weaker evidence is shown, not failed.
+    pub fn requires_evidence(&self, commit: &str, level: EvidenceLevel) -> bool {
+        let mut since = None;
+        for &(index, setting) in &self.walked.evidence_settings {
+            match (setting >= level, since) {
+                (true, None) => since = Some(index),
+                (false, _) => since = None,
+                _ => {}
+            }
+        }
+        let Some(since) = since else { return false };
+        self.walked
+            .commits
+            .iter()
+            .position(|c| c.id == commit)
+            .is_some_and(|at| at >= since)
+    }
+
+    /// The ids of documents that were removed, each with the path it had and the
+    /// event that removed it (every id a removed document ever had).
+    pub fn removed_ids(&self) -> BTreeMap<&str, (&str, &Event)> {
+        let mut ids = BTreeMap::new();
+        for (path, events) in &self.walked.files {
+            let mut start = 0;
+            for (i, event) in events.iter().enumerate() {
+                if !event.deleted {
+                    continue;
+                }
+                for earlier in &events[start..=i] {
+                    if let Some(id) = earlier.snapshot.id.as_deref() {
+                        ids.insert(id, (path.as_str(), event));
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        ids
     }
 }

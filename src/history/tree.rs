@@ -100,3 +100,13 @@ pub fn subtree_id(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>, git2::Erro
         Err(e) => Err(e),
     }
 }
+
+/// The id of the regular file at `path`, or `None` where there is none.
+pub fn blob_id(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>, git2::Error> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => Ok(Some(entry.id())),
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}

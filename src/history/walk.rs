@@ -1,7 +1,8 @@
 //! The one first-parent walk that reads every version of every document.
 
 use super::commit::{CommitInfo, describe};
-use super::tree::{RawEntries, RawEntry, RawTree, subtree_id};
+use super::tree::{RawEntries, RawEntry, RawTree, blob_id, subtree_id};
+use crate::model::config::{self, EvidenceLevel};
 use crate::model::document::Snapshot;
 use crate::model::source::is_document_file;
 use crate::text::decode_lossy;
@@ -30,10 +31,29 @@ pub struct Walked {
     /// for other settings is not reused.
     pub prefix: String,
     pub folders: Vec<String>,
+    /// The YAML documents walked (the SoA).
+    #[serde(default)]
+    pub yaml_files: Vec<String>,
+    /// Each commit that changed book.toml, with the approval evidence it required
+    /// from then on (`[documents] approval-evidence`).
+    #[serde(default)]
+    pub evidence_settings: Vec<(usize, EvidenceLevel)>,
     pub commits: Vec<CommitInfo>,
     /// Events by file, keyed by the file's path at HEAD (or its last path, when
     /// deleted), oldest first.
     pub files: BTreeMap<String, Vec<Event>>,
+}
+
+/// The `[documents] approval-evidence` a book.toml sets (declared when it sets none
+/// or cannot be read).
+fn evidence_setting(text: &str) -> EvidenceLevel {
+    toml::from_str::<toml::Value>(text)
+        .ok()
+        .and_then(|v| {
+            let level = v.get("documents")?.get("approval-evidence")?.as_str()?;
+            toml::Value::String(level.to_string()).try_into().ok()
+        })
+        .unwrap_or_default()
 }
 
 pub struct Walker<'a> {
@@ -41,6 +61,8 @@ pub struct Walker<'a> {
     odb: git2::Odb<'a>,
     prefix: &'a str,
     folders: &'a [String],
+    /// YAML documents to follow, by path, with the title their snapshots carry.
+    yaml_files: &'a [(String, String)],
     boundary: &'a HashSet<Oid>,
     walked: Walked,
     /// The folder trees of the last commit visited, by id: the next commit's parent
@@ -63,6 +85,7 @@ impl<'a> Walker<'a> {
         odb: git2::Odb<'a>,
         prefix: &'a str,
         folders: &'a [String],
+        yaml_files: &'a [(String, String)],
         boundary: &'a HashSet<Oid>,
         walked: Walked,
     ) -> Walker<'a> {
@@ -71,6 +94,7 @@ impl<'a> Walker<'a> {
             odb,
             prefix,
             folders,
+            yaml_files,
             boundary,
             walked,
             recent: HashMap::new(),
@@ -157,13 +181,52 @@ impl<'a> Walker<'a> {
             }
         }
         self.recent = read_now;
-        if changes.is_empty() {
+        let mut yaml_changes = Vec::new();
+        for (path, title) in self.yaml_files {
+            let full = format!("{}{path}", self.prefix);
+            let new = blob_id(&tree, &full)?;
+            let old = match &parent_tree {
+                Some(t) => blob_id(t, &full)?,
+                None => None,
+            };
+            if old != new {
+                yaml_changes.push((path, title, new));
+            }
+        }
+        let config_path = format!("{}{}", self.prefix, config::FILE_NAME);
+        let config_blob = blob_id(&tree, &config_path)?;
+        let config_changed = config_blob
+            != match &parent_tree {
+                Some(t) => blob_id(t, &config_path)?,
+                None => None,
+            };
+        if changes.is_empty() && yaml_changes.is_empty() && !config_changed {
             return Ok(());
         }
         let index = self.walked.commits.len();
         self.walked
             .commits
             .push(describe(self.repo, commit, at_boundary));
+        if config_changed {
+            let level = match config_blob {
+                Some(blob) => evidence_setting(&decode_lossy(self.repo.find_blob(blob)?.content())),
+                None => EvidenceLevel::Declared,
+            };
+            self.walked.evidence_settings.push((index, level));
+        }
+        for (path, title, blob) in yaml_changes {
+            let (snapshot, deleted) = match blob {
+                Some(blob) => {
+                    let blob = self.repo.find_blob(blob)?;
+                    (
+                        Snapshot::of_yaml(&decode_lossy(blob.content()), title),
+                        false,
+                    )
+                }
+                None => (self.last_snapshot(path).cloned().unwrap_or_default(), true),
+            };
+            self.push(path, path, index, snapshot, deleted);
+        }
         self.record(index, changes)
     }
 

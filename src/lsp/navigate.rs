@@ -44,8 +44,8 @@ pub fn hover(handbook: &Handbook, context: &Context) -> Option<String> {
         meta.id,
         meta.title,
         meta.doc_type.label(),
-        meta.status,
-        meta.version,
+        meta.control.status,
+        meta.control.version,
         doc.path
     ))
 }

@@ -13,6 +13,9 @@ use toml::Spanned;
 
 pub const FILE_NAME: &str = "book.toml";
 
+/// The title of the Statement of Applicability, as a controlled document.
+pub const SOA_TITLE: &str = "Statement of Applicability";
+
 /// The configuration as written, before the checks that serde cannot express.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -86,6 +89,34 @@ struct RawDocuments {
     review_months: Option<Spanned<u32>>,
     classifications: Option<Spanned<Vec<String>>>,
     default_classification: Option<Spanned<String>>,
+    approval_evidence: Option<Spanned<EvidenceLevel>>,
+}
+
+/// How an approval is shown to have been given, weakest first.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceLevel {
+    /// The front matter says who approved, and nothing more.
+    #[default]
+    Declared,
+    /// The commit that landed the approved version was made by a member of the
+    /// approving role, or carries an `Approved-by:` trailer of one.
+    Recorded,
+    /// That commit is signed by a key the allowed-signers file lists for a member of
+    /// the approving role.
+    Signed,
+}
+
+impl EvidenceLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceLevel::Declared => "declared",
+            EvidenceLevel::Recorded => "recorded",
+            EvidenceLevel::Signed => "signed",
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,6 +135,7 @@ struct RawRepository {
     forge: Option<Forge>,
     commit_url: Option<String>,
     pull_request_url: Option<String>,
+    allowed_signers: Option<Spanned<String>>,
 }
 
 /// Where the repository is published, for links to commits and pull requests.
@@ -117,6 +149,9 @@ pub struct Repository {
     pub commit_url: Option<String>,
     /// Pull-request link; `{url}` and `{number}` are replaced.
     pub pull_request_url: Option<String>,
+    /// git's allowed-signers file (`ssh-keygen` format), relative to the root: the
+    /// keys that sign approvals, by member.
+    pub allowed_signers: Option<String>,
 }
 
 /// The forges whose link shapes ismsbook knows.
@@ -176,6 +211,19 @@ pub struct Role {
     /// Forge handle(s) for CODEOWNERS, e.g. `@acme/security` or `@jdoe`.
     #[serde(default)]
     pub handle: Option<String>,
+    /// The people who hold the role, by e-mail address (as their commits and
+    /// signing keys name them): approval evidence is checked against these.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+impl Role {
+    /// True when `email` is one of the role's members (case does not matter).
+    pub fn has_member(&self, email: &str) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(email.trim()))
+    }
 }
 
 /// A folder of controlled documents and the type its documents default to.
@@ -195,6 +243,9 @@ pub struct Config {
     /// True when book.toml lists the folders; then a missing folder is an error.
     pub folders_configured: bool,
     pub review_months: u32,
+    /// The approval evidence every approved version must have, from the commit that
+    /// set it onward.
+    pub approval_evidence: EvidenceLevel,
     pub classifications: Vec<String>,
     pub default_classification: String,
     pub soa: String,
@@ -254,6 +305,21 @@ impl Config {
         let (folders, folders_configured) = checker.folders(raw.build.folders);
         let build_dir = checker.build_dir(raw.build.build_dir, &folders);
         let review_months = checker.review_months(raw.documents.review_months);
+        let approval_evidence = match raw.documents.approval_evidence {
+            Some(level)
+                if *level.get_ref() == EvidenceLevel::Signed
+                    && raw.repository.allowed_signers.is_none() =>
+            {
+                checker.error(
+                    level.span(),
+                    "approval-evidence = \"signed\" needs the keys that sign: [repository] allowed-signers is not set".to_string(),
+                    "add allowed-signers = \".ismsbook/allowed_signers\" (git's format: `email key-type key`) under [repository]",
+                );
+                EvidenceLevel::Signed
+            }
+            Some(level) => level.into_inner(),
+            None => EvidenceLevel::Declared,
+        };
         let classifications = checker.classifications(raw.documents.classifications);
         let default_classification = match raw.documents.default_classification {
             None if classifications.iter().any(|c| c == "internal") => "internal".to_string(),
@@ -285,6 +351,7 @@ impl Config {
             folders,
             folders_configured,
             review_months,
+            approval_evidence,
             classifications,
             default_classification,
             soa,
@@ -322,6 +389,12 @@ impl Config {
     /// Where a classification level stands, least sensitive first (`None` if unknown).
     pub fn classification_rank(&self, level: &str) -> Option<usize> {
         self.classifications.iter().position(|c| c == level)
+    }
+
+    /// The controlled documents that are YAML files of their own kind, with their
+    /// titles: the SoA.
+    pub fn yaml_documents(&self) -> Vec<(String, String)> {
+        vec![(self.soa.clone(), SOA_TITLE.to_string())]
     }
 
     /// The folder new documents of a type go into.
@@ -600,11 +673,15 @@ impl Checker<'_> {
             (None, Some(url)) => Forge::of_url(url),
             (None, None) => Forge::default(),
         };
+        let allowed_signers = raw
+            .allowed_signers
+            .map(|path| self.file_setting(Some(path), "", "allowed-signers"));
         Repository {
             url: raw.url,
             forge,
             commit_url: raw.commit_url,
             pull_request_url: raw.pull_request_url,
+            allowed_signers,
         }
     }
 }

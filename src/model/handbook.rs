@@ -5,7 +5,7 @@
 use crate::diagnostic::{ConfigError, Diagnostic};
 use crate::model::catalog::{Catalog, ControlRef, MandatoryItem};
 use crate::model::config::Config;
-use crate::model::document::{self, Defaults, Document, FrontMatter};
+use crate::model::document::{self, ControlBlock, Defaults, Document, FrontMatter};
 use crate::model::kinds::{DocType, Status};
 use crate::model::markdown::{self, Outline};
 use crate::model::soa::Soa;
@@ -196,12 +196,12 @@ impl Handbook {
 
     /// The date the next review of a document is due: its last approval or review
     /// plus its review interval (book.toml's when it has none of its own).
-    pub fn next_review(&self, meta: &FrontMatter) -> Option<NaiveDate> {
-        let last = match (meta.approved_on, meta.reviewed_on) {
+    pub fn next_review(&self, control: &ControlBlock) -> Option<NaiveDate> {
+        let last = match (control.approved_on, control.reviewed_on) {
             (Some(a), Some(r)) => a.max(r),
             (a, r) => a.or(r)?,
         };
-        let months = meta.review_months.unwrap_or(self.config.review_months);
+        let months = control.review_months.unwrap_or(self.config.review_months);
         last.checked_add_months(Months::new(months))
     }
 
@@ -222,6 +222,6 @@ impl Handbook {
     /// Documents in force: approved ones.
     pub fn in_force(&self, control_id: &str) -> impl Iterator<Item = (&Document, &FrontMatter)> {
         self.implementing(control_id)
-            .filter(|(_, m)| m.status == Status::Approved)
+            .filter(|(_, m)| m.control.status == Status::Approved)
     }
 }

@@ -3,6 +3,8 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::catalog::{Catalog, ControlRef};
+use crate::model::config::SOA_TITLE;
+use crate::model::document::{self, ControlBlock, Snapshot, Spans};
 use crate::model::waiver::{self, Waiver};
 use crate::model::yaml::YamlText;
 use crate::text::{LineIndex, Position, did_you_mean};
@@ -143,9 +145,16 @@ impl Decision {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Soa {
     pub path: String,
+    /// The SoA's own document control (6.1.3 d: it is approved documented
+    /// information), from its top-level keys.
+    pub control: Option<ControlBlock>,
+    /// Where its top-level keys are.
+    pub spans: Spans,
+    /// The file as history sees it.
+    pub snapshot: Snapshot,
     /// By canonical control id.
     pub decisions: BTreeMap<String, Decision>,
     /// Where `controls:` is, for problems about the file as a whole.
@@ -179,8 +188,12 @@ impl Soa {
         };
         let mut soa = Soa {
             path: path.to_string(),
+            control: None,
+            spans: Spans::none(),
+            snapshot: Snapshot::of_yaml(text, SOA_TITLE),
+            decisions: BTreeMap::new(),
             position: Position::new(1, 1),
-            ..Soa::default()
+            readable: false,
         };
         if let Some(controls) = reader.top(&mut soa) {
             soa.readable = true;
@@ -228,7 +241,7 @@ impl Reader<'_> {
         };
         let top = match value {
             Value::Mapping(top) => top,
-            Value::Null => return Some(Mapping::new()),
+            Value::Null => Mapping::new(),
             _ => {
                 self.error(
                     Code::SoaInvalid,
@@ -239,18 +252,11 @@ impl Reader<'_> {
                 return None;
             }
         };
-        for key in top.keys() {
-            let name = key.as_str().unwrap_or("?");
-            if !TOP_KEYS.contains(&name) {
-                let position = self.find(name, 1).unwrap_or(Position::new(1, 1));
-                self.error(
-                    Code::UnknownKey,
-                    position,
-                    format!("unknown key `{name}`"),
-                    "the SoA has one key, `controls`".to_string(),
-                );
-            }
-        }
+        let (control, spans, problems) =
+            document::control_block(self.path, self.text, self.index, &top, &TOP_KEYS);
+        self.problems.extend(problems);
+        soa.control = Some(control);
+        soa.spans = spans;
         soa.position = self.find("controls", 1).unwrap_or(Position::new(1, 1));
         match top.get("controls") {
             Some(Value::Mapping(controls)) => Some(controls.clone()),
@@ -499,24 +505,25 @@ mod tests {
     #[test]
     fn reads_decisions_with_positions() {
         let catalog = Catalog::iso27001_2022();
-        let text = "controls:\n  A.5.1:\n    applicable: true\n    status: implemented\n  \"7.4\":\n    applicable: false\n    justification: No premises of our own.\n";
+        let text = "version: \"1.0\"\nowner: CISO\ncontrols:\n  A.5.1:\n    applicable: true\n    status: implemented\n  \"7.4\":\n    applicable: false\n    justification: No premises of our own.\n";
         let (soa, problems) = Soa::parse("soa.yaml", text, &catalog);
         assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(soa.control.unwrap().owner, "CISO");
         assert_eq!(
             soa.decisions["5.1"].status,
             Some(Implementation::Implemented)
         );
         assert_eq!(soa.decisions["7.4"].applicable, Some(false));
-        assert_eq!(soa.decisions["7.4"].position, Position::new(5, 3));
+        assert_eq!(soa.decisions["7.4"].position, Position::new(7, 3));
         assert_eq!(soa.decisions["7.4"].state(), ControlState::Excluded);
     }
 
     #[test]
     fn numeric_keys_and_legacy_ids_are_refused() {
         let catalog = Catalog::iso27001_2022();
-        let text = "controls:\n  5.10:\n    applicable: true\n  A.9.2.1:\n    applicable: true\n";
+        let text = "version: \"1.0\"\nowner: CISO\ncontrols:\n  5.10:\n    applicable: true\n  A.9.2.1:\n    applicable: true\n";
         let (_, problems) = Soa::parse("soa.yaml", text, &catalog);
         let codes: Vec<_> = problems.iter().map(|p| (p.code, p.line)).collect();
-        assert_eq!(codes, [(Code::UnquotedNumber, 2), (Code::LegacyControl, 4)]);
+        assert_eq!(codes, [(Code::UnquotedNumber, 4), (Code::LegacyControl, 6)]);
     }
 }

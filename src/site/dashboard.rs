@@ -119,7 +119,7 @@ fn document_bars(published: &[&FrontMatter]) -> Vec<Bar> {
                         name: status.as_str(),
                         count: published
                             .iter()
-                            .filter(|m| m.doc_type == t && m.status == status)
+                            .filter(|m| m.doc_type == t && m.control.status == status)
                             .count(),
                         colour,
                     })

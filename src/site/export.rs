@@ -149,7 +149,7 @@ fn handbook_json(
     let approved: Vec<&FrontMatter> = published
         .iter()
         .filter_map(|(d, _)| d.meta.as_ref())
-        .filter(|m| m.status == Status::Approved)
+        .filter(|m| m.control.status == Status::Approved)
         .collect();
     let book = &model.config.book;
     let json = Handbook {
@@ -180,21 +180,26 @@ fn document<'a>(
     revisions: &'a [Revision],
     today: NaiveDate,
 ) -> Document<'a> {
-    let next_review = (meta.status == Status::Approved)
-        .then(|| model.next_review(meta))
+    let next_review = (meta.control.status == Status::Approved)
+        .then(|| model.next_review(&meta.control))
         .flatten();
     Document {
         id: &meta.id,
         title: &meta.title,
         doc_type: meta.doc_type,
-        version: meta.version,
-        status: meta.status,
-        owner: &meta.owner,
-        approvers: meta.approvers.iter().map(|a| a.value.as_str()).collect(),
-        approved_by: meta.approved_by.as_deref(),
-        approved_on: meta.approved_on,
-        effective: meta.effective.or(meta.approved_on),
-        reviewed_on: meta.reviewed_on,
+        version: meta.control.version,
+        status: meta.control.status,
+        owner: &meta.control.owner,
+        approvers: meta
+            .control
+            .approvers
+            .iter()
+            .map(|a| a.value.as_str())
+            .collect(),
+        approved_by: meta.control.approved_by.as_deref(),
+        approved_on: meta.control.approved_on,
+        effective: meta.control.effective.or(meta.control.approved_on),
+        reviewed_on: meta.control.reviewed_on,
         next_review,
         overdue: next_review.is_some_and(|d| d < today),
         classification: &meta.classification,
@@ -205,7 +210,7 @@ fn document<'a>(
             .collect(),
         clauses: meta.clauses.iter().map(|c| c.value.as_str()).collect(),
         related: meta.related.iter().map(|r| r.value.as_str()).collect(),
-        change: meta.change.as_deref(),
+        change: meta.control.change.as_deref(),
         path: &doc.path,
         url: page_of(&doc.path),
         revisions,

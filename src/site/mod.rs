@@ -52,12 +52,19 @@ pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Si
     let scope = Scope::new(report, today, options)?;
     let mut site = Site::default();
 
-    let documents = pages::documents(&scope, &report.history)?;
+    let documents = pages::documents(&scope, &report.history, &report.signers)?;
     let controls = pages::control_rows(&scope);
     for (path, html) in documents.pages.iter().cloned() {
         site.add(path, html);
     }
-    for (path, html) in pages::controls(&scope, &controls)? {
+    let soa = report.handbook.soa.as_ref().and_then(|soa| {
+        let revisions =
+            report
+                .history
+                .evidenced(&soa.path, &report.handbook.config, &report.signers);
+        views::soa_view(&report.handbook, &revisions, &scope.links, today)
+    });
+    for (path, html) in pages::controls(&scope, &controls, soa)? {
         site.add(path, html);
     }
     for (path, html) in pages::others(&scope, &documents)? {

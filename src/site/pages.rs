@@ -7,8 +7,9 @@ use super::html::{page_of, root_of};
 use super::scope::Scope;
 use super::views::{self, ControlRow, DocLink, RegisterRow, RevisionRow};
 use crate::diagnostic::{ConfigError, Severity};
-use crate::history::{History, Revision};
+use crate::history::{AllowedSigners, History, Revision};
 use crate::model::catalog::Theme;
+use crate::model::document::Provenance;
 use crate::model::document::{Document, FrontMatter};
 use crate::model::kinds::Status;
 use crate::text::compare_ids;
@@ -38,15 +39,34 @@ struct Rendered {
 
 /// Renders every published document. Revisions need the git repository, which stays
 /// on this thread; the pages then render on all cores.
-pub fn documents(scope: &Scope<'_>, history: &History) -> Result<Documents, ConfigError> {
+pub fn documents(
+    scope: &Scope<'_>,
+    history: &History,
+    signers: &AllowedSigners,
+) -> Result<Documents, ConfigError> {
+    let config = &scope.handbook.config;
     let revisions: Vec<Vec<Revision>> = scope
         .published
         .iter()
-        .map(|&i| history.revisions(&scope.handbook.documents[i].path))
+        .map(|&i| history.evidenced(&scope.handbook.documents[i].path, config, signers))
         .collect();
-    let rows: Vec<Vec<RevisionRow>> = revisions
+    let rows: Vec<(Vec<RevisionRow>, Option<String>)> = scope
+        .published
         .iter()
-        .map(|r| views::revision_rows(r, &scope.links))
+        .zip(&revisions)
+        .map(|(&i, r)| {
+            let version = scope.handbook.documents[i]
+                .meta
+                .as_ref()
+                .map(|m| m.control.version.to_string());
+            let evidence = r
+                .iter()
+                .rev()
+                .find(|row| Some(&row.version) == version.as_ref())
+                .and_then(|row| row.evidence.as_ref())
+                .map(|e| e.describe());
+            (views::revision_rows(r, &scope.links), evidence)
+        })
         .collect();
     let backlinks = views::backlinks(scope.handbook, &scope.published);
     let published: Vec<(usize, &FrontMatter)> = scope
@@ -57,7 +77,9 @@ pub fn documents(scope: &Scope<'_>, history: &History) -> Result<Documents, Conf
     let rendered: Vec<Result<Rendered, ConfigError>> = published
         .par_iter()
         .zip(rows)
-        .map(|(&(i, meta), rows)| document(scope, i, meta, rows, backlinks.get(&i)))
+        .map(|(&(i, meta), (rows, evidence))| {
+            document(scope, i, meta, rows, evidence, backlinks.get(&i))
+        })
         .collect();
     let mut documents = Documents {
         pages: Vec::new(),
@@ -86,14 +108,15 @@ fn document(
     i: usize,
     meta: &FrontMatter,
     revisions: Vec<RevisionRow>,
+    evidence: Option<String>,
     backlinks: Option<&BTreeSet<usize>>,
 ) -> Result<Rendered, ConfigError> {
     let handbook = scope.handbook;
     let doc = &handbook.documents[i];
     let page = page_of(&doc.path);
     let root = root_of(&page);
-    let next_review = (meta.status == Status::Approved)
-        .then(|| handbook.next_review(meta))
+    let next_review = (meta.control.status == Status::Approved)
+        .then(|| handbook.next_review(&meta.control))
         .flatten();
     let overdue = next_review.is_some_and(|d| d < scope.today);
     let (body, text) = render_body(
@@ -108,7 +131,76 @@ fn document(
         Some(role) => format!("{} ({key})", role.name),
         None => key.to_string(),
     };
-    let related: Vec<DocLink> = meta
+    let (related, backlinks) = neighbours(scope, meta, backlinks);
+    let clauses = clause_links(scope, meta);
+    let source = external_source(&meta.provenance);
+    let external = meta.provenance != Provenance::Internal;
+    let mut context = scope.context(&root);
+    if let Some(language) = &meta.language {
+        context.insert("lang", language);
+    }
+    context.insert(
+        "doc",
+        &serde_json::json!({
+            "id": meta.id,
+            "title": meta.title,
+            "type_label": meta.doc_type.label(),
+            "version": meta.control.version,
+            "status": meta.control.status,
+            "owner": role(&meta.control.owner),
+            "approvers": meta.control.approvers.iter().map(|a| role(&a.value)).collect::<Vec<_>>(),
+            "approved_by": meta.control.approved_by.as_deref().map(role),
+            "approved_on": meta.control.approved_on,
+            "effective": meta.control.effective.or(meta.control.approved_on),
+            "next_review": next_review,
+            "overdue": overdue,
+            "classification": meta.classification,
+            "path": doc.path,
+            "controls": views::document_controls(handbook, meta),
+            "clauses": clauses,
+            "related": related,
+            "backlinks": backlinks,
+            "evidence": evidence,
+            "retention": meta.retention,
+            "external": external,
+            "source": source,
+            "language": meta.language,
+        }),
+    );
+    context.insert("body", &body);
+    context.insert("revisions", &revisions);
+    let html = scope.page("document.html", &context)?;
+    Ok(Rendered {
+        row: RegisterRow {
+            id: meta.id.clone(),
+            title: meta.title.clone(),
+            type_label: meta.doc_type.label(),
+            version: meta.control.version,
+            status: meta.control.status,
+            owner: meta.control.owner.clone(),
+            approved_on: meta.control.approved_on,
+            next_review,
+            overdue,
+            changed_after_approval: scope.facts.changed_after_approval.contains(&doc.path),
+            url: page.clone(),
+            external,
+            source,
+        },
+        search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": text}),
+        page,
+        html,
+    })
+}
+
+/// The documents a document lists as related, and the others that refer to it (a
+/// related document already listed is not repeated as a backlink).
+fn neighbours(
+    scope: &Scope<'_>,
+    meta: &FrontMatter,
+    backlinks: Option<&BTreeSet<usize>>,
+) -> (Vec<DocLink>, Vec<DocLink>) {
+    let handbook = scope.handbook;
+    let related = meta
         .related
         .iter()
         .map(|r| match handbook.by_id(&r.value) {
@@ -121,8 +213,7 @@ fn document(
             },
         })
         .collect();
-    // A related document already listed is not repeated as a backlink.
-    let backlinks: Vec<DocLink> = backlinks
+    let backlinks = backlinks
         .into_iter()
         .flatten()
         .filter(|&&j| {
@@ -131,61 +222,42 @@ fn document(
         })
         .map(|&j| scope.doc_link(&handbook.documents[j]))
         .collect();
+    (related, backlinks)
+}
+
+/// The clauses a document addresses, in numeric order.
+fn clause_links(scope: &Scope<'_>, meta: &FrontMatter) -> Vec<serde_json::Value> {
     let mut clauses: Vec<_> = meta
         .clauses
         .iter()
-        .filter_map(|c| handbook.catalog.clause(c.value.trim()))
+        .filter_map(|c| scope.handbook.catalog.clause(c.value.trim()))
         .collect();
     clauses.sort_by(|a, b| compare_ids(&a.id, &b.id));
-    let clauses: Vec<_> = clauses
+    clauses
         .iter()
         .map(|c| serde_json::json!({"id": c.id, "title": c.title}))
-        .collect();
-    let mut context = scope.context(&root);
-    context.insert(
-        "doc",
-        &serde_json::json!({
-            "id": meta.id,
-            "title": meta.title,
-            "type_label": meta.doc_type.label(),
-            "version": meta.version,
-            "status": meta.status,
-            "owner": role(&meta.owner),
-            "approvers": meta.approvers.iter().map(|a| role(&a.value)).collect::<Vec<_>>(),
-            "approved_by": meta.approved_by.as_deref().map(role),
-            "approved_on": meta.approved_on,
-            "effective": meta.effective.or(meta.approved_on),
-            "next_review": next_review,
-            "overdue": overdue,
-            "classification": meta.classification,
-            "path": doc.path,
-            "controls": views::document_controls(handbook, meta),
-            "clauses": clauses,
-            "related": related,
-            "backlinks": backlinks,
-        }),
-    );
-    context.insert("body", &body);
-    context.insert("revisions", &revisions);
-    let html = scope.page("document.html", &context)?;
-    Ok(Rendered {
-        row: RegisterRow {
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-            type_label: meta.doc_type.label(),
-            version: meta.version,
-            status: meta.status,
-            owner: meta.owner.clone(),
-            approved_on: meta.approved_on,
-            next_review,
-            overdue,
-            changed_after_approval: scope.facts.changed_after_approval.contains(&doc.path),
-            url: page.clone(),
-        },
-        search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": text}),
-        page,
-        html,
-    })
+        .collect()
+}
+
+/// Where an external document comes from, in one line: source, version, date.
+fn external_source(provenance: &Provenance) -> Option<String> {
+    let Provenance::External {
+        source,
+        source_version,
+        source_date,
+    } = provenance
+    else {
+        return None;
+    };
+    let parts: Vec<String> = [
+        source.clone(),
+        source_version.clone(),
+        source_date.map(|d| d.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Some(parts.join(", ")).filter(|s| !s.is_empty())
 }
 
 /// Every control of the catalogs as the pages show it.
@@ -212,6 +284,7 @@ pub fn control_rows(scope: &Scope<'_>) -> Vec<ControlRow> {
 pub fn controls(
     scope: &Scope<'_>,
     controls: &[ControlRow],
+    soa: Option<(serde_json::Value, Vec<RevisionRow>)>,
 ) -> Result<Vec<(String, String)>, ConfigError> {
     let mut pages: Vec<(String, String)> = controls
         .par_iter()
@@ -244,6 +317,10 @@ pub fn controls(
     let annex_a: Vec<&ControlRow> = controls.iter().filter(|c| c.annex_a).collect();
     let mut context = scope.context("");
     context.insert("controls", &annex_a);
+    if let Some((soa, revisions)) = soa {
+        context.insert("soa", &soa);
+        context.insert("revisions", &revisions);
+    }
     pages.push(("soa.html".to_string(), scope.page("soa.html", &context)?));
     Ok(pages)
 }
@@ -255,7 +332,10 @@ pub fn others(
 ) -> Result<Vec<(String, String)>, ConfigError> {
     let mut pages = Vec::new();
     let mut context = scope.context("");
-    context.insert("register", &documents.register);
+    let (external, register): (Vec<&RegisterRow>, Vec<&RegisterRow>) =
+        documents.register.iter().partition(|r| r.external);
+    context.insert("register", &register);
+    context.insert("external", &external);
     context.insert("drafts", &scope.options.drafts);
     context.insert("unpublished_drafts", &scope.unpublished_drafts);
     pages.push(("index.html", scope.page("index.html", &context)?));

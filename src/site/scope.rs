@@ -42,7 +42,7 @@ impl Options {
 
     /// Whether the build publishes a document.
     pub fn publishes(&self, meta: &FrontMatter, config: &Config) -> bool {
-        let status = match meta.status {
+        let status = match meta.control.status {
             Status::Approved | Status::Retired => true,
             Status::Draft | Status::InReview => self.drafts,
         };
@@ -95,7 +95,7 @@ impl<'a> Scope<'a> {
             .collect();
         let unpublished_drafts = handbook
             .valid()
-            .filter(|(_, m)| matches!(m.status, Status::Draft | Status::InReview))
+            .filter(|(_, m)| matches!(m.control.status, Status::Draft | Status::InReview))
             .filter(|(_, m)| !options.publishes(m, config))
             .count();
         let published_paths = published
@@ -139,7 +139,7 @@ impl<'a> Scope<'a> {
                 .published_paths
                 .contains(doc.path.as_str())
                 .then(|| page_of(&doc.path)),
-            status: meta.map_or(Status::Draft, |m| m.status),
+            status: meta.map_or(Status::Draft, |m| m.control.status),
         }
     }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// The default theme. A repository's `templates/` folder overrides any of these by
 /// file name.
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 13] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     (
@@ -26,6 +26,10 @@ const TEMPLATES: [(&str, &str); 12] = [
     ("archive.html", include_str!("../../templates/archive.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    (
+        "revisions.html",
+        include_str!("../../templates/revisions.html"),
+    ),
     (
         "dashboard.html",
         include_str!("../../templates/dashboard.html"),

@@ -56,6 +56,9 @@ pub struct RegisterRow {
     pub overdue: bool,
     pub changed_after_approval: bool,
     pub url: String,
+    /// A document of external origin, with where it comes from.
+    pub external: bool,
+    pub source: Option<String>,
 }
 
 impl RegisterRow {
@@ -113,6 +116,9 @@ pub struct RevisionRow {
     commit_url: Option<String>,
     pull_request: Option<u64>,
     pull_request_url: Option<String>,
+    /// The approval evidence, in words, and its level alone.
+    evidence: Option<String>,
+    evidence_level: Option<&'static str>,
 }
 
 pub fn book_context(handbook: &Handbook) -> BookContext {
@@ -166,6 +172,8 @@ pub fn revision_rows(revisions: &[Revision], links: &Links) -> Vec<RevisionRow> 
             approved_on: r.approved_on.clone(),
             authors: r.authors.clone(),
             change: r.change.clone(),
+            evidence: r.evidence.as_ref().map(|e| e.describe()),
+            evidence_level: r.evidence.as_ref().map(|e| e.level.as_str()),
         })
         .collect()
 }
@@ -245,7 +253,9 @@ pub fn clause_rows(
 ) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
     let approved: Vec<(&Document, &FrontMatter)> = handbook
         .valid()
-        .filter(|(d, m)| m.status == Status::Approved && published.contains(d.path.as_str()))
+        .filter(|(d, m)| {
+            m.control.status == Status::Approved && published.contains(d.path.as_str())
+        })
         .collect();
     let mandatory = handbook
         .catalog
@@ -329,4 +339,43 @@ pub fn backlinks(handbook: &Handbook, published: &[usize]) -> HashMap<usize, BTr
         sources.retain(|s| published.contains(s));
     }
     found
+}
+
+/// The SoA as a controlled document, for its page: its control block, the evidence of
+/// its current approval, and its revision history.
+pub fn soa_view(
+    handbook: &Handbook,
+    revisions: &[Revision],
+    links: &Links,
+    today: NaiveDate,
+) -> Option<(serde_json::Value, Vec<RevisionRow>)> {
+    let soa = handbook.soa.as_ref()?;
+    let control = soa.control.as_ref()?;
+    let role = |key: &str| match handbook.config.roles.get(key) {
+        Some(role) => format!("{} ({key})", role.name),
+        None => key.to_string(),
+    };
+    let version = control.version.to_string();
+    let evidence = revisions
+        .iter()
+        .rev()
+        .find(|r| r.version == version)
+        .and_then(|r| r.evidence.as_ref())
+        .map(|e| e.describe());
+    let next_review = (control.status == Status::Approved)
+        .then(|| handbook.next_review(control))
+        .flatten();
+    let view = serde_json::json!({
+        "version": control.version,
+        "status": control.status,
+        "owner": role(&control.owner),
+        "approvers": control.approvers.iter().map(|a| role(&a.value)).collect::<Vec<_>>(),
+        "approved_by": control.approved_by.as_deref().map(role),
+        "approved_on": control.approved_on,
+        "next_review": next_review,
+        "overdue": next_review.is_some_and(|d| d < today),
+        "evidence": evidence,
+        "path": soa.path,
+    });
+    Some((view, revision_rows(revisions, links)))
 }

@@ -246,9 +246,12 @@ pub fn annex_a() -> Vec<String> {
     ids
 }
 
+/// The SoA's own document control: an approved first version.
+pub const SOA_CONTROL: &str = "version: \"1.0\"\nstatus: approved\nowner: CISO\napprovers: [CEO, CISO]\napproved_by: CEO\napproved_on: 2026-03-01\nchange: First decisions\n";
+
 /// A SoA with an entry for every control, its body from `entry(id)`.
 pub fn soa(entry: impl Fn(&str) -> String) -> String {
-    let mut out = String::from("controls:\n");
+    let mut out = format!("{SOA_CONTROL}controls:\n");
     for id in annex_a() {
         out.push_str(&format!("  A.{id}:\n{}", entry(&id)));
     }

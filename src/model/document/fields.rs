@@ -2,7 +2,10 @@
 //! problem reported at its place with a hint, wrong fields replaced by neutral values
 //! so the others are still checked.
 
-use super::front_matter::{Defaults, FOREIGN_KEYS, FrontMatter, KEYS, Located};
+use super::front_matter::{
+    CONTROL_KEYS, ControlBlock, Defaults, FOREIGN_KEYS, FrontMatter, KEYS, Located, Provenance,
+    Retention,
+};
 use super::spans::Spans;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::kinds::{DocType, Status, Version, is_valid_id, parse_date};
@@ -48,12 +51,13 @@ impl<'a> Fields<'a> {
         );
     }
 
-    pub fn front_matter(
+    /// The mapping's text keys; other keys (numbers, lists) are reported.
+    fn keys<'m>(
         &mut self,
-        mapping: &serde_yaml::Mapping,
-        defaults: &Defaults<'_>,
-    ) -> FrontMatter {
-        let mut map: BTreeMap<String, &Value> = BTreeMap::new();
+        mapping: &'m serde_yaml::Mapping,
+        allowed: &[&str],
+    ) -> BTreeMap<String, &'m Value> {
+        let mut map = BTreeMap::new();
         for (key, value) in mapping {
             let Some(name) = key.as_str() else {
                 let shown = scalar_text(key);
@@ -71,13 +75,21 @@ impl<'a> Fields<'a> {
                 );
                 continue;
             };
-            if !KEYS.contains(&name) {
-                self.unknown_key(name);
+            if !allowed.contains(&name) {
+                self.unknown_key(name, allowed);
                 continue;
             }
             map.insert(name.to_string(), value);
         }
+        map
+    }
 
+    pub fn front_matter(
+        &mut self,
+        mapping: &serde_yaml::Mapping,
+        defaults: &Defaults<'_>,
+    ) -> FrontMatter {
+        let map = self.keys(mapping, &KEYS);
         let id = self.id(map.get("id").copied());
         let title = self.required_text(&map, "title", "a title, e.g. title: Access Control Policy");
         let doc_type =
@@ -86,35 +98,62 @@ impl<'a> Fields<'a> {
                 Some(None) => Some(defaults.doc_type),
                 None => None,
             };
+        let control = self.control(&map);
+        let classification = self.optional_text(&map, "classification");
+        let language = self.language(&map);
+        let controls = self.list(&map, "controls");
+        let clauses = self.list(&map, "clauses");
+        let related = self.list(&map, "related");
+        let retention = self.retention(&map);
+        let provenance = self.provenance(&map);
+        let waivers = self.waivers(&map);
+        let extra = self.extra(&map);
+        FrontMatter {
+            id: id.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            doc_type: doc_type.unwrap_or(defaults.doc_type),
+            control,
+            classification: classification
+                .flatten()
+                .unwrap_or_else(|| defaults.classification.to_string()),
+            language,
+            controls,
+            clauses,
+            related,
+            retention,
+            provenance,
+            waivers,
+            extra,
+        }
+    }
+
+    /// The control block of a file whose other keys are its own (the SoA): the
+    /// mapping's keys outside `own` must be control keys.
+    pub fn control_block(&mut self, mapping: &serde_yaml::Mapping, own: &[&str]) -> ControlBlock {
+        let allowed: Vec<&str> = CONTROL_KEYS.iter().chain(own).copied().collect();
+        let map = self.keys(mapping, &allowed);
+        self.control(&map)
+    }
+
+    /// The document-control fields. Fields that failed fall back to neutral values (an
+    /// unknown status counts as draft, which demands nothing), so the other fields can
+    /// still be checked.
+    fn control(&mut self, map: &BTreeMap<String, &Value>) -> ControlBlock {
         let version = self.version(map.get("version").copied());
         let status =
-            match self.enumerated(&map, "status", Status::ALL.map(|s| s.as_str()).as_slice()) {
+            match self.enumerated(map, "status", Status::ALL.map(|s| s.as_str()).as_slice()) {
                 Some(Some(s)) => Status::ALL.into_iter().find(|x| x.as_str() == s),
                 Some(None) => None,
                 None => Some(Status::Draft),
             };
-        let owner = self.required_text(
-            &map,
-            "owner",
-            "the role accountable for the document, e.g. owner: CISO",
-        );
-        let approvers = self.list(&map, "approvers");
-        let approved_by = self.optional_text(&map, "approved_by");
-        let approved_on = self.date(&map, "approved_on");
-        let effective = self.date(&map, "effective");
-        let reviewed_on = self.date(&map, "reviewed_on");
-        let review_months = self.review_months(&map);
-        let classification = self.optional_text(&map, "classification");
-        let controls = self.list(&map, "controls");
-        let clauses = self.list(&map, "clauses");
-        let related = self.list(&map, "related");
-        let change = self.optional_text(&map, "change");
-        let waivers = self.waivers(&map);
-        let extra = self.extra(&map);
-
-        // Fields that failed fall back to neutral values (an unknown status counts as
-        // draft, which demands nothing), so the other fields can still be checked.
-        let owner = owner.unwrap_or_default();
+        let owner = self
+            .required_text(
+                map,
+                "owner",
+                "the role accountable for it, e.g. owner: CISO",
+            )
+            .unwrap_or_default();
+        let approvers = self.list(map, "approvers");
         let approvers = if map.contains_key("approvers") || owner.is_empty() {
             approvers
         } else {
@@ -125,41 +164,98 @@ impl<'a> Fields<'a> {
                 width,
             }]
         };
-        FrontMatter {
-            id: id.unwrap_or_default(),
-            title: title.unwrap_or_default(),
-            doc_type: doc_type.unwrap_or(defaults.doc_type),
+        ControlBlock {
             version: version.unwrap_or(Version { major: 0, minor: 0 }),
             status: status.unwrap_or(Status::Draft),
             owner,
             approvers,
-            approved_by: approved_by.flatten(),
-            approved_on: approved_on.flatten(),
-            effective: effective.flatten(),
-            reviewed_on: reviewed_on.flatten(),
-            review_months: review_months.flatten(),
-            classification: classification
-                .flatten()
-                .unwrap_or_else(|| defaults.classification.to_string()),
-            controls,
-            clauses,
-            related,
-            change: change.flatten(),
-            waivers,
-            extra,
+            approved_by: self.optional_text(map, "approved_by").flatten(),
+            approved_on: self.date(map, "approved_on").flatten(),
+            effective: self.date(map, "effective").flatten(),
+            reviewed_on: self.date(map, "reviewed_on").flatten(),
+            review_months: self.review_months(map).flatten(),
+            change: self.optional_text(map, "change").flatten(),
         }
     }
 
-    fn unknown_key(&mut self, name: &str) {
+    /// `language`: a BCP 47 tag such as `en`, `de-CH`, `pt-BR`.
+    fn language(&mut self, map: &BTreeMap<String, &Value>) -> Option<String> {
+        let tag = self.optional_text(map, "language").flatten()?;
+        let mut parts = tag.split('-');
+        let primary = parts.next().unwrap_or_default();
+        let valid = (2..=3).contains(&primary.len())
+            && primary.chars().all(|c| c.is_ascii_alphabetic())
+            && parts.all(|p| {
+                (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+        if valid {
+            return Some(tag);
+        }
+        self.error_at_value(
+            Code::InvalidValue,
+            "language",
+            format!("`{tag}` is not a language tag"),
+            "use a BCP 47 tag such as en, de, fr-CH or pt-BR".to_string(),
+        );
+        None
+    }
+
+    /// `retention`: `3y`, `18m`, `90d`, `until-superseded` or `permanent`.
+    fn retention(&mut self, map: &BTreeMap<String, &Value>) -> Option<Retention> {
+        let text = self.optional_text(map, "retention").flatten()?;
+        match text.parse() {
+            Ok(retention) => Some(retention),
+            Err(()) => {
+                self.error_at_value(
+                    Code::InvalidValue,
+                    "retention",
+                    format!("`{text}` is not a retention period"),
+                    "write a period such as 3y, 18m or 90d, or until-superseded, or permanent"
+                        .to_string(),
+                );
+                None
+            }
+        }
+    }
+
+    /// `origin: external` with `source`, `source_version` and `source_date`.
+    fn provenance(&mut self, map: &BTreeMap<String, &Value>) -> Provenance {
+        let origin = self.enumerated(map, "origin", &["internal", "external"]);
+        let source = self.optional_text(map, "source").flatten();
+        let source_version = self.optional_text(map, "source_version").flatten();
+        let source_date = self.date(map, "source_date").flatten();
+        if origin == Some(Some("external")) {
+            return Provenance::External {
+                source,
+                source_version,
+                source_date,
+            };
+        }
+        for key in ["source", "source_version", "source_date"] {
+            if map.contains_key(key) {
+                self.error_at_value(
+                    Code::InvalidValue,
+                    key,
+                    format!("`{key}` is for documents of external origin"),
+                    "add origin: external, or remove the key".to_string(),
+                );
+            }
+        }
+        Provenance::Internal
+    }
+
+    fn unknown_key(&mut self, name: &str, allowed: &[&str]) {
         let hint = if let Some((_, advice)) = FOREIGN_KEYS.iter().find(|(k, _)| *k == name) {
             advice.to_string()
-        } else if let Some(close) = did_you_mean(name, KEYS) {
+        } else if let Some(close) = did_you_mean(name, allowed.iter().copied()) {
             format!("did you mean `{close}`?")
-        } else {
+        } else if allowed.contains(&"extra") {
             format!(
                 "the keys are: {}; put free-form data under `extra:`",
-                KEYS.join(", ")
+                allowed.join(", ")
             )
+        } else {
+            format!("the keys are: {}", allowed.join(", "))
         };
         let (position, width) = self.spans.key(name);
         self.problems.push(

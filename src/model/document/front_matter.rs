@@ -17,6 +17,104 @@ pub struct Located<T> {
     pub width: usize,
 }
 
+/// The document-control fields every controlled file has: a document's front matter,
+/// and the top of the SoA. Version, approval and review live here.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlBlock {
+    pub version: Version,
+    pub status: Status,
+    pub owner: String,
+    /// Roles that may approve; defaults to the owner.
+    pub approvers: Vec<Located<String>>,
+    pub approved_by: Option<String>,
+    pub approved_on: Option<NaiveDate>,
+    pub effective: Option<NaiveDate>,
+    /// Last review that confirmed the file without changing it.
+    pub reviewed_on: Option<NaiveDate>,
+    pub review_months: Option<u32>,
+    pub change: Option<String>,
+}
+
+/// The document-control keys.
+pub const CONTROL_KEYS: [&str; 10] = [
+    "version",
+    "status",
+    "owner",
+    "approvers",
+    "approved_by",
+    "approved_on",
+    "effective",
+    "reviewed_on",
+    "review_months",
+    "change",
+];
+
+/// How long a record is kept (DC-28).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    /// A period from the record's approval: `3y`, `18m`, `90d`.
+    Period {
+        amount: u32,
+        unit: char,
+    },
+    /// Until a newer record replaces it.
+    UntilSuperseded,
+    Permanent,
+}
+
+impl std::fmt::Display for Retention {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Retention::Period { amount, unit } => write!(f, "{amount}{unit}"),
+            Retention::UntilSuperseded => f.write_str("until-superseded"),
+            Retention::Permanent => f.write_str("permanent"),
+        }
+    }
+}
+
+impl std::str::FromStr for Retention {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text {
+            "until-superseded" => return Ok(Retention::UntilSuperseded),
+            "permanent" => return Ok(Retention::Permanent),
+            _ => {}
+        }
+        let unit = text
+            .chars()
+            .last()
+            .filter(|u| matches!(u, 'y' | 'm' | 'd'))
+            .ok_or(())?;
+        let amount: u32 = text[..text.len() - 1].parse().map_err(|_| ())?;
+        if amount == 0 {
+            return Err(());
+        }
+        Ok(Retention::Period { amount, unit })
+    }
+}
+
+impl Serialize for Retention {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Where a document comes from (DC-29): written here, or external (a law, a contract,
+/// a standard, a supplier's document) kept and reviewed like any other.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "origin", rename_all = "lowercase")]
+pub enum Provenance {
+    #[default]
+    Internal,
+    External {
+        /// Where it comes from: a publisher, a URL.
+        source: Option<String>,
+        /// The version or edition of the external document.
+        source_version: Option<String>,
+        source_date: Option<NaiveDate>,
+    },
+}
+
 /// The front-matter fields, typed and complete.
 #[derive(Debug, Clone, Serialize)]
 pub struct FrontMatter {
@@ -24,30 +122,26 @@ pub struct FrontMatter {
     pub title: String,
     #[serde(rename = "type")]
     pub doc_type: DocType,
-    pub version: Version,
-    pub status: Status,
-    pub owner: String,
-    /// Roles that may approve the document; defaults to the owner.
-    pub approvers: Vec<Located<String>>,
-    pub approved_by: Option<String>,
-    pub approved_on: Option<NaiveDate>,
-    pub effective: Option<NaiveDate>,
-    /// Last review that confirmed the document without changing it.
-    pub reviewed_on: Option<NaiveDate>,
-    pub review_months: Option<u32>,
+    #[serde(flatten)]
+    pub control: ControlBlock,
     pub classification: String,
+    /// The document's language (a BCP 47 tag) when not book.toml's.
+    pub language: Option<String>,
     /// Control references as written (`5.15`, `A.5.15`); resolved by the handbook.
     pub controls: Vec<Located<String>>,
     pub clauses: Vec<Located<String>>,
     pub related: Vec<Located<String>>,
-    pub change: Option<String>,
+    /// How long a record is kept.
+    pub retention: Option<Retention>,
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// Accepted exceptions to checks of this document.
     pub waivers: Vec<Waiver>,
     pub extra: serde_json::Value,
 }
 
 /// The front-matter keys, in the order `ismsbook new` writes them.
-pub const KEYS: [&str; 19] = [
+pub const KEYS: [&str; 25] = [
     "id",
     "title",
     "type",
@@ -61,10 +155,16 @@ pub const KEYS: [&str; 19] = [
     "reviewed_on",
     "review_months",
     "classification",
+    "language",
     "controls",
     "clauses",
     "related",
     "change",
+    "retention",
+    "origin",
+    "source",
+    "source_version",
+    "source_date",
     "waivers",
     "extra",
 ];

@@ -8,7 +8,9 @@ mod snapshot;
 mod spans;
 mod split;
 
-pub use front_matter::{Defaults, FrontMatter, KEYS, Located};
+pub use front_matter::{
+    CONTROL_KEYS, ControlBlock, Defaults, FrontMatter, KEYS, Located, Provenance, Retention,
+};
 pub use snapshot::Snapshot;
 pub use spans::Spans;
 
@@ -140,4 +142,20 @@ pub fn parse(source: &Source, defaults: &Defaults<'_>) -> (Document, Vec<Diagnos
     }
     document.meta = Some(meta);
     (document, problems)
+}
+
+/// The control block at the top of a YAML file that is a controlled document of its
+/// own kind (the SoA): its keys outside `own` must be control keys. Returns the block,
+/// where its keys are, and the problems found.
+pub fn control_block(
+    path: &str,
+    text: &str,
+    index: &LineIndex,
+    mapping: &serde_yaml::Mapping,
+    own: &[&str],
+) -> (ControlBlock, Spans, Vec<Diagnostic>) {
+    let spans = spans::locate_keys(text, index, 1, index.line_count());
+    let mut problems = Vec::new();
+    let block = Fields::new(path, text, index, &spans, &mut problems).control_block(mapping, own);
+    (block, spans, problems)
 }

@@ -1,6 +1,7 @@
 //! What the history keeps of one version of a document: the identifying and approval
 //! fields as written, and hashes that tell which kind of content changed.
 
+use super::front_matter::CONTROL_KEYS;
 use super::split::split;
 use crate::text::stable_hash as hash;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,7 @@ const APPROVAL_KEYS: [&str; 5] = [
 ];
 
 impl Snapshot {
+    /// The snapshot of a Markdown document with front matter.
     pub fn of(text: &str) -> Snapshot {
         let mut snapshot = Snapshot {
             file: hash(text.as_bytes()),
@@ -54,59 +56,86 @@ impl Snapshot {
             snapshot.controlled = snapshot.content;
             return snapshot;
         };
-        let fields = scan_fields(split.yaml).or_else(|| {
-            let Ok(Value::Mapping(map)) = serde_yaml::from_str::<Value>(split.yaml) else {
-                return Some(SnapshotFields::default());
-            };
-            let field = |key: &str| match map.get(key) {
-                Some(Value::String(s)) => Some(s.trim().to_string()),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            };
-            Some(SnapshotFields {
-                id: field("id"),
-                title: field("title"),
-                version: field("version"),
-                status: field("status"),
-                change: field("change"),
-                approved_by: field("approved_by"),
-                approved_on: field("approved_on"),
-            })
-        });
-        if let Some(f) = fields {
-            snapshot.id = f.id;
-            snapshot.title = f.title;
-            snapshot.version = f.version;
-            snapshot.status = f.status;
-            snapshot.change = f.change;
-            snapshot.approved_by = f.approved_by;
-            snapshot.approved_on = f.approved_on;
-        }
+        snapshot.set_fields(split.yaml);
         let mut content = ContentHash::default();
         content.write(snapshot.title.as_deref().unwrap_or_default().as_bytes());
         content.write(split.body.trim_end().as_bytes());
         snapshot.content = content.finish();
-
         // Front-matter lines of the approval keys, and the lines that continue them,
         // are left out of the controlled hash.
-        let mut controlled = ContentHash::default();
-        let mut skipping = false;
-        for line in split.yaml.lines() {
-            let top_level = line.chars().next().is_some_and(|c| !c.is_whitespace());
-            if top_level {
-                skipping = APPROVAL_KEYS.iter().any(|k| {
-                    line.strip_prefix(k)
-                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
-                });
-            }
-            if !skipping {
-                controlled.write(line.trim_end().as_bytes());
-            }
-        }
+        let mut controlled = lines_without(split.yaml, &APPROVAL_KEYS);
         controlled.write(split.body.trim_end().as_bytes());
         snapshot.controlled = controlled.finish();
         snapshot
     }
+
+    /// The snapshot of a YAML file that is a controlled document of its own kind (the
+    /// SoA): its control keys at the top, the rest its content.
+    pub fn of_yaml(text: &str, title: &str) -> Snapshot {
+        let mut snapshot = Snapshot {
+            file: hash(text.as_bytes()),
+            title: Some(title.to_string()),
+            ..Snapshot::default()
+        };
+        snapshot.set_fields(text);
+        snapshot.id = None;
+        snapshot.content = lines_without(text, &CONTROL_KEYS).finish();
+        snapshot.controlled = lines_without(text, &APPROVAL_KEYS).finish();
+        snapshot
+    }
+
+    fn set_fields(&mut self, yaml: &str) {
+        let fields = scan_fields(yaml).unwrap_or_else(|| parsed_fields(yaml));
+        let title = fields.title.or(self.title.take());
+        self.id = fields.id;
+        self.title = title;
+        self.version = fields.version;
+        self.status = fields.status;
+        self.change = fields.change;
+        self.approved_by = fields.approved_by;
+        self.approved_on = fields.approved_on;
+    }
+}
+
+/// The fields as the YAML parser reads them (when the line scanner cannot).
+fn parsed_fields(yaml: &str) -> SnapshotFields {
+    let Ok(Value::Mapping(map)) = serde_yaml::from_str::<Value>(yaml) else {
+        return SnapshotFields::default();
+    };
+    let field = |key: &str| match map.get(key) {
+        Some(Value::String(s)) => Some(s.trim().to_string()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    SnapshotFields {
+        id: field("id"),
+        title: field("title"),
+        version: field("version"),
+        status: field("status"),
+        change: field("change"),
+        approved_by: field("approved_by"),
+        approved_on: field("approved_on"),
+    }
+}
+
+/// A hash of the YAML's lines, without the top-level `keys` and the lines that
+/// continue them.
+fn lines_without(yaml: &str, keys: &[&str]) -> ContentHash {
+    let mut hash = ContentHash::default();
+    let mut skipping = false;
+    for line in yaml.lines() {
+        let top_level = line.chars().next().is_some_and(|c| !c.is_whitespace());
+        if top_level {
+            skipping = keys.iter().any(|k| {
+                line.strip_prefix(k)
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            });
+        }
+        if !skipping {
+            hash.write(line.trim_end().as_bytes());
+        }
+    }
+    hash
 }
 
 /// The snapshot's fields, as read from the front matter.
@@ -264,6 +293,28 @@ mod snapshot_tests {
             assert_eq!(fast.change, field("change"), "{yaml}");
             assert_eq!(fast.approved_on, field("approved_on"), "{yaml}");
         }
+    }
+
+    #[test]
+    fn a_yaml_document_s_content_is_what_its_control_keys_leave() {
+        let soa = "version: \"1.0\"\nstatus: approved\nowner: CISO\nchange: First\ncontrols:\n  A.5.1:\n    applicable: true\n";
+        let a = Snapshot::of_yaml(soa, "Statement of Applicability");
+        assert_eq!(a.version.as_deref(), Some("1.0"));
+        assert_eq!(a.title.as_deref(), Some("Statement of Applicability"));
+        let reapproved = Snapshot::of_yaml(
+            &soa.replace(
+                "status: approved",
+                "status: approved\napproved_on: 2026-01-01",
+            ),
+            "Statement of Applicability",
+        );
+        assert_eq!(a.controlled, reapproved.controlled);
+        let bumped = Snapshot::of_yaml(&soa.replace("1.0", "1.1"), "Statement of Applicability");
+        assert_eq!(a.content, bumped.content);
+        assert_ne!(a.controlled, bumped.controlled);
+        let decided =
+            Snapshot::of_yaml(&soa.replace("true", "false"), "Statement of Applicability");
+        assert_ne!(a.content, decided.content);
     }
 
     #[test]
