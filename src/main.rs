@@ -101,8 +101,11 @@ enum Command {
         after_help = "Examples:\n  ismsbook log POL-AC\n  ismsbook log policies/access-control-policy.md --format json"
     )]
     Log {
-        /// The document's id or path.
+        /// The document's id or path (or the SoA's path, e.g. soa.yaml).
         document: String,
+        /// Every commit of every version, each on its own line.
+        #[arg(long)]
+        all: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = LogFormat::Human)]
         format: LogFormat,
@@ -321,12 +324,16 @@ fn run(cli: &Cli, ctx: &Context) -> Result<Outcome, Error> {
         }
         Command::Diff { range } => app::diff::run(ctx, range, out).map(done),
         Command::Codeowners { write } => app::codeowners::run(ctx, *write, out).map(done),
-        Command::Log { document, format } => {
+        Command::Log {
+            document,
+            format,
+            all,
+        } => {
             let format = match format {
                 LogFormat::Human => app::log::LogFormat::Human,
                 LogFormat::Json => app::log::LogFormat::Json,
             };
-            app::log::run(ctx, document, format, out).map(done)
+            app::log::run(ctx, document, format, *all, out).map(done)
         }
         Command::Import {
             dir,

@@ -128,8 +128,9 @@ fn self_approved(
     );
 }
 
-/// `approved_on` earlier than the day the approved text first landed (except in the
-/// file's first commit: an import of earlier approvals).
+/// `approved_on` earlier than the day the approved text was written (the author date
+/// of the commit that first landed it, or of the last commit its merge brought in),
+/// except in the file's first commit: an import of earlier approvals.
 fn predates(history: &History, file: &File<'_>, found: &mut Vec<Diagnostic>) {
     let Some(approved_on) = file.control.approved_on else {
         return;
@@ -152,7 +153,7 @@ fn predates(history: &History, file: &File<'_>, found: &mut Vec<Diagnostic>) {
         return;
     }
     let landed = history.commit(&events[first]);
-    let Some(day) = landed.date.filter(|day| approved_on < *day) else {
+    let Some(day) = landed.written.filter(|day| approved_on < *day) else {
         return;
     };
     let (position, width) = file.spans.value("approved_on");
@@ -161,7 +162,7 @@ fn predates(history: &History, file: &File<'_>, found: &mut Vec<Diagnostic>) {
             Code::ApprovalPredatesChange,
             file.path,
             format!(
-                "approved_on {approved_on} is before the approved text first landed, on {day} in {}",
+                "approved_on {approved_on} is before the approved text was written, on {day} (landed in {})",
                 landed.short()
             ),
         )

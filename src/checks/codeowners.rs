@@ -6,6 +6,7 @@
 //! `ismsbook codeowners --write` (in `app`) rewrites the block, and only the block.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::config;
 use crate::model::handbook::Handbook;
 use crate::model::source::relative;
 use std::path::{Path, PathBuf};
@@ -23,45 +24,64 @@ pub const LOCATIONS: [&str; 4] = [
 ];
 
 /// The generated block, markers included. `prefix` is the ISMS root's path inside the
-/// repository (CODEOWNERS paths are relative to the repository root).
+/// repository (CODEOWNERS paths are relative to the repository root). Each document is
+/// routed to its owner and approvers; the SoA to its own; book.toml, which holds the
+/// roles, their members and the levels of the checks, to the SoA's approvers.
 pub fn block(handbook: &Handbook, prefix: &str) -> String {
     let mut out = format!("{BEGIN}\n");
     for (doc, meta) in handbook.readable() {
-        let mut handles: Vec<&str> = Vec::new();
-        let mut missing: Vec<&str> = Vec::new();
         let roles = std::iter::once(meta.control.owner.as_str())
             .chain(meta.control.approvers.iter().map(|a| a.value.as_str()));
-        for role in roles {
-            match handbook
-                .config
-                .roles
-                .get(role)
-                .and_then(|r| r.handle.as_deref())
-            {
-                Some(handle) => {
-                    for h in handle.split_whitespace() {
-                        if !handles.contains(&h) {
-                            handles.push(h);
-                        }
-                    }
-                }
-                None if !missing.contains(&role) => missing.push(role),
-                None => {}
-            }
-        }
-        let path = format!("/{prefix}{}", doc.path).replace(' ', "\\ ");
-        if handles.is_empty() {
-            out.push_str(&format!(
-                "# {path}: no forge handle for {} (set `handle` in book.toml [roles])\n",
-                missing.join(", ")
-            ));
-        } else {
-            out.push_str(&format!("{path} {}\n", handles.join(" ")));
-        }
+        out.push_str(&line(handbook, prefix, &doc.path, roles));
+    }
+    if let Some(control) = handbook.soa.as_ref().and_then(|s| s.control.as_ref()) {
+        let approvers = || control.approvers.iter().map(|a| a.value.as_str());
+        let soa_roles = std::iter::once(control.owner.as_str()).chain(approvers());
+        out.push_str(&line(handbook, prefix, &handbook.config.soa, soa_roles));
+        out.push_str(&line(handbook, prefix, config::FILE_NAME, approvers()));
     }
     out.push_str(END);
     out.push('\n');
     out
+}
+
+/// One CODEOWNERS line: the file and the forge handles of its roles (or a comment
+/// naming the roles that have none).
+fn line<'r>(
+    handbook: &Handbook,
+    prefix: &str,
+    file: &str,
+    roles: impl Iterator<Item = &'r str>,
+) -> String {
+    let mut handles: Vec<&str> = Vec::new();
+    let mut missing: Vec<&str> = Vec::new();
+    for role in roles {
+        match handbook
+            .config
+            .roles
+            .get(role)
+            .and_then(|r| r.handle.as_deref())
+        {
+            Some(handle) => {
+                for h in handle.split_whitespace() {
+                    if !handles.contains(&h) {
+                        handles.push(h);
+                    }
+                }
+            }
+            None if !missing.contains(&role) => missing.push(role),
+            None => {}
+        }
+    }
+    let path = format!("/{prefix}{file}").replace(' ', "\\ ");
+    if handles.is_empty() {
+        format!(
+            "# {path}: no forge handle for {} (set `handle` in book.toml [roles])\n",
+            missing.join(", ")
+        )
+    } else {
+        format!("{path} {}\n", handles.join(" "))
+    }
 }
 
 /// The CODEOWNERS file of the repository whose work tree is `workdir`, if any.

@@ -15,6 +15,11 @@ pub struct CommitInfo {
     /// The authors' e-mail addresses, in the same order.
     #[serde(default)]
     pub author_emails: Vec<String>,
+    /// The day its text was written: the author date of a direct, squashed or
+    /// rebased commit, or of the last commit a merge brought in. An approval given
+    /// before it approved a text that changed after.
+    #[serde(default)]
+    pub written: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<u64>,
     pub summary: String,
@@ -43,6 +48,13 @@ pub fn commit_as_of(repo: &Repository, date: NaiveDate) -> Result<Option<Oid>, g
     }
 }
 
+/// The day a commit was authored, in its author's time zone.
+fn authored(commit: &Commit<'_>) -> Option<NaiveDate> {
+    let when = commit.author().when();
+    chrono::DateTime::from_timestamp(when.seconds() + i64::from(when.offset_minutes()) * 60, 0)
+        .map(|t| t.date_naive())
+}
+
 /// When a commit landed: its committer time, in the committer's time zone.
 pub fn landed(commit: &Commit<'_>) -> Option<chrono::NaiveDateTime> {
     let when = commit.committer().when();
@@ -63,11 +75,17 @@ pub fn describe(repo: &Repository, commit: &Commit<'_>, at_boundary: bool) -> Co
         .flatten()
         .map(|t| t.date());
     let (authors, author_emails) = authors(repo, commit).into_iter().unzip();
+    let written = commit
+        .parent(1)
+        .ok()
+        .map_or_else(|| authored(commit), |tip| authored(&tip))
+        .filter(|_| !at_boundary);
     CommitInfo {
         id: commit.id().to_string(),
         date,
         authors,
         author_emails,
+        written,
         pull_request: pull_request_number(&message),
         summary,
     }

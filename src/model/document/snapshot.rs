@@ -3,6 +3,7 @@
 
 use super::front_matter::CONTROL_KEYS;
 use super::split::split;
+use crate::model::yaml::strip_comment;
 use crate::text::stable_hash as hash;
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
@@ -79,8 +80,15 @@ impl Snapshot {
         };
         snapshot.set_fields(text);
         snapshot.id = None;
-        snapshot.content = lines_without(text, &CONTROL_KEYS).finish();
-        snapshot.controlled = lines_without(text, &APPROVAL_KEYS).finish();
+        // Comments and blank lines are not decisions: editing them changes nothing.
+        let data: String = text
+            .lines()
+            .map(|l| strip_comment(l).trim_end())
+            .filter(|l| !l.trim().is_empty())
+            .flat_map(|l| [l, "\n"])
+            .collect();
+        snapshot.content = lines_without(&data, &CONTROL_KEYS).finish();
+        snapshot.controlled = lines_without(&data, &APPROVAL_KEYS).finish();
         snapshot
     }
 
@@ -315,6 +323,15 @@ mod snapshot_tests {
         let decided =
             Snapshot::of_yaml(&soa.replace("true", "false"), "Statement of Applicability");
         assert_ne!(a.content, decided.content);
+        let commented = Snapshot::of_yaml(
+            &format!(
+                "# The SoA\n\n{}",
+                soa.replace("controls:", "controls: # all 93")
+            ),
+            "Statement of Applicability",
+        );
+        assert_eq!(a.controlled, commented.controlled);
+        assert_eq!(a.content, commented.content);
     }
 
     #[test]
