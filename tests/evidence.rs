@@ -142,6 +142,27 @@ fn the_soa_s_control_fields_are_checked_like_a_document_s() {
 }
 
 #[test]
+fn a_soa_without_document_control_is_one_error_where_the_block_belongs() {
+    let repo = Repo::clean();
+    let soa = repo.read("soa.yaml").replace(SOA_CONTROL, "# decisions\n");
+    repo.write("soa.yaml", &soa);
+    let checked = repo.check();
+    let d = checked.one("missing-field");
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64()),
+        (Some("soa.yaml"), Some(2)),
+        "at `controls:`: {d}"
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("no document control")
+    );
+    assert_eq!(checked.diagnostics.len(), 1, "{:#?}", checked.diagnostics);
+}
+
+#[test]
 fn evidence_is_declared_recorded_or_signed() {
     let repo = Repo::clean();
     repo.write("book.toml", &book_toml(""));
@@ -203,7 +224,7 @@ fn evidence_is_declared_recorded_or_signed() {
         .args(["-q", "-t", "ed25519", "-N", "", "-C", "ciso", "-f"])
         .arg(&key)
         .output()
-        .expect("ssh-keygen runs");
+        .expect("ssh-keygen (OpenSSH, package openssh-client) signs the test's commits");
     assert!(keygen.status.success());
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
     repo.write(
@@ -566,6 +587,26 @@ fn external_documents_and_languages_are_shown() {
     assert!(
         page.starts_with("<!DOCTYPE html>\n<html lang=\"de-DE\">"),
         "{page}"
+    );
+    // handbook.json carries the same facts, and the SoA's own control block.
+    let json: Value = serde_json::from_str(&repo.read("book/handbook.json")).unwrap();
+    let gdpr = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "POL-GDPR")
+        .unwrap();
+    assert_eq!(
+        (&gdpr["origin"], &gdpr["source_version"], &gdpr["language"]),
+        (
+            &Value::from("external"),
+            &Value::from("OJ L 119"),
+            &Value::from("de-DE")
+        )
+    );
+    assert_eq!(
+        (&json["soa"]["version"], &json["soa"]["approved_by"]),
+        (&Value::from("1.0"), &Value::from("CEO"))
     );
     // A source without origin: external is a mistake.
     repo.write(

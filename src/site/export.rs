@@ -8,7 +8,7 @@ use super::views::{ControlRow, RegisterRow};
 use crate::checks::Waived;
 use crate::history::{History, Revision};
 use crate::model::catalog::{CoveredBy, DocInfoKind, canonical_id};
-use crate::model::document::{Document as Doc, FrontMatter};
+use crate::model::document::{ControlBlock, Document as Doc, FrontMatter, Provenance};
 use crate::model::handbook::Handbook as Model;
 use crate::model::kinds::{DocType, Status, Version};
 use crate::model::soa::{Applicability, Implementation};
@@ -55,6 +55,10 @@ struct Handbook<'a> {
     documents: Vec<Document<'a>>,
     controls: Vec<ControlExport<'a>>,
     clause_coverage: Vec<Coverage<'a>>,
+    /// The Statement of Applicability's own document control and revisions, when it
+    /// has a control block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    soa: Option<SoaExport<'a>>,
     /// Every active waiver: the exceptions the organisation accepted.
     waivers: &'a [Waived],
 }
@@ -78,6 +82,28 @@ struct Document<'a> {
     title: &'a str,
     #[serde(rename = "type")]
     doc_type: DocType,
+    #[serde(flatten)]
+    control: Control<'a>,
+    classification: &'a str,
+    /// BCP 47, when not the book's.
+    language: Option<&'a str>,
+    controls: Vec<&'a str>,
+    clauses: Vec<&'a str>,
+    related: Vec<&'a str>,
+    /// How long a record is kept (`3y`, `until-superseded`, `permanent`).
+    retention: Option<String>,
+    /// `internal`, or `external` with `source`, `source_version`, `source_date`.
+    #[serde(flatten)]
+    provenance: &'a Provenance,
+    path: &'a str,
+    url: String,
+    revisions: &'a [Revision],
+    extra: &'a serde_json::Value,
+}
+
+/// The document-control fields shared by a document and the SoA.
+#[derive(Serialize)]
+struct Control<'a> {
     version: Version,
     status: Status,
     owner: &'a str,
@@ -88,15 +114,36 @@ struct Document<'a> {
     reviewed_on: Option<NaiveDate>,
     next_review: Option<NaiveDate>,
     overdue: bool,
-    classification: &'a str,
-    controls: Vec<&'a str>,
-    clauses: Vec<&'a str>,
-    related: Vec<&'a str>,
     change: Option<&'a str>,
+}
+
+impl<'a> Control<'a> {
+    fn of(model: &Model, control: &'a ControlBlock, today: NaiveDate) -> Control<'a> {
+        let next_review = (control.status == Status::Approved)
+            .then(|| model.next_review(control))
+            .flatten();
+        Control {
+            version: control.version,
+            status: control.status,
+            owner: &control.owner,
+            approvers: control.approvers.iter().map(|a| a.value.as_str()).collect(),
+            approved_by: control.approved_by.as_deref(),
+            approved_on: control.approved_on,
+            effective: control.effective.or(control.approved_on),
+            reviewed_on: control.reviewed_on,
+            next_review,
+            overdue: next_review.is_some_and(|d| d < today),
+            change: control.change.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SoaExport<'a> {
     path: &'a str,
-    url: String,
+    #[serde(flatten)]
+    control: Control<'a>,
     revisions: &'a [Revision],
-    extra: &'a serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -110,35 +157,39 @@ struct Coverage<'a> {
     covered: bool,
 }
 
-/// The exports, as output paths and bytes. `published` are the published documents
-/// with their revisions, in path order.
-pub fn files(
-    model: &Model,
-    history: &History,
-    published: &[(&Doc, &[Revision])],
-    register: &[RegisterRow],
-    controls: &[ControlRow],
-    waivers: &[Waived],
-    today: NaiveDate,
-) -> Vec<(String, Vec<u8>)> {
+/// What the exports are made of.
+pub struct Inputs<'a> {
+    pub model: &'a Model,
+    pub history: &'a History,
+    /// The published documents with their revisions, in path order.
+    pub published: &'a [(&'a Doc, &'a [Revision])],
+    /// The SoA's revisions.
+    pub soa_revisions: &'a [Revision],
+    pub register: &'a [RegisterRow],
+    pub controls: &'a [ControlRow],
+    pub waivers: &'a [Waived],
+    pub today: NaiveDate,
+}
+
+/// The exports, as output paths and bytes.
+pub fn files(inputs: &Inputs<'_>) -> Vec<(String, Vec<u8>)> {
     vec![
-        (
-            "handbook.json".to_string(),
-            handbook_json(model, history, published, controls, waivers, today),
-        ),
-        ("register.csv".to_string(), register_csv(register)),
-        ("soa.csv".to_string(), soa_csv(controls)),
+        ("handbook.json".to_string(), handbook_json(inputs)),
+        ("register.csv".to_string(), register_csv(inputs.register)),
+        ("soa.csv".to_string(), soa_csv(inputs.controls)),
     ]
 }
 
-fn handbook_json(
-    model: &Model,
-    history: &History,
-    published: &[(&Doc, &[Revision])],
-    controls: &[ControlRow],
-    waivers: &[Waived],
-    today: NaiveDate,
-) -> Vec<u8> {
+fn handbook_json(inputs: &Inputs<'_>) -> Vec<u8> {
+    let Inputs {
+        model,
+        history,
+        published,
+        controls,
+        waivers,
+        today,
+        ..
+    } = *inputs;
     let documents: Vec<Document<'_>> = published
         .iter()
         .filter_map(|(doc, revisions)| {
@@ -165,6 +216,13 @@ fn handbook_json(
         documents,
         controls: controls.iter().map(ControlExport::of).collect(),
         clause_coverage: coverage(model, &approved),
+        soa: model.soa.as_ref().and_then(|soa| {
+            Some(SoaExport {
+                path: &soa.path,
+                control: Control::of(model, soa.control.as_ref()?, today),
+                revisions: inputs.soa_revisions,
+            })
+        }),
         waivers,
     };
     // Compact: the file is for tools (and large); `jq .` makes it readable.
@@ -180,29 +238,13 @@ fn document<'a>(
     revisions: &'a [Revision],
     today: NaiveDate,
 ) -> Document<'a> {
-    let next_review = (meta.control.status == Status::Approved)
-        .then(|| model.next_review(&meta.control))
-        .flatten();
     Document {
         id: &meta.id,
         title: &meta.title,
         doc_type: meta.doc_type,
-        version: meta.control.version,
-        status: meta.control.status,
-        owner: &meta.control.owner,
-        approvers: meta
-            .control
-            .approvers
-            .iter()
-            .map(|a| a.value.as_str())
-            .collect(),
-        approved_by: meta.control.approved_by.as_deref(),
-        approved_on: meta.control.approved_on,
-        effective: meta.control.effective.or(meta.control.approved_on),
-        reviewed_on: meta.control.reviewed_on,
-        next_review,
-        overdue: next_review.is_some_and(|d| d < today),
+        control: Control::of(model, &meta.control, today),
         classification: &meta.classification,
+        language: meta.language.as_deref(),
         controls: meta
             .controls
             .iter()
@@ -210,7 +252,8 @@ fn document<'a>(
             .collect(),
         clauses: meta.clauses.iter().map(|c| c.value.as_str()).collect(),
         related: meta.related.iter().map(|r| r.value.as_str()).collect(),
-        change: meta.control.change.as_deref(),
+        retention: meta.retention.map(|r| r.to_string()),
+        provenance: &meta.provenance,
         path: &doc.path,
         url: page_of(&doc.path),
         revisions,

@@ -57,13 +57,12 @@ pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Si
     for (path, html) in documents.pages.iter().cloned() {
         site.add(path, html);
     }
-    let soa = report.handbook.soa.as_ref().and_then(|soa| {
-        let revisions =
-            report
-                .history
-                .evidenced(&soa.path, &report.handbook.config, &report.signers);
-        views::soa_view(&report.handbook, &revisions, &scope.links, today)
+    let soa_revisions = report.handbook.soa.as_ref().map_or_else(Vec::new, |soa| {
+        report
+            .history
+            .evidenced(&soa.path, &report.handbook.config, &report.signers)
     });
+    let soa = views::soa_view(&report.handbook, &soa_revisions, &scope.links, today);
     for (path, html) in pages::controls(&scope, &controls, soa)? {
         site.add(path, html);
     }
@@ -91,15 +90,16 @@ pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Si
         .zip(&documents.revisions)
         .map(|(&i, r)| (&report.handbook.documents[i], r.as_slice()))
         .collect();
-    for (path, bytes) in export::files(
-        &report.handbook,
-        &report.history,
-        &published,
-        &documents.register,
-        &controls,
-        waivers(report, options),
+    for (path, bytes) in export::files(&export::Inputs {
+        model: &report.handbook,
+        history: &report.history,
+        published: &published,
+        soa_revisions: &soa_revisions,
+        register: &documents.register,
+        controls: &controls,
+        waivers: waivers(report, options),
         today,
-    ) {
+    }) {
         site.add(path, bytes);
     }
     site.documents = scope.published.len();

@@ -132,6 +132,41 @@ impl<'a> Fields<'a> {
     pub fn control_block(&mut self, mapping: &serde_yaml::Mapping, own: &[&str]) -> ControlBlock {
         let allowed: Vec<&str> = CONTROL_KEYS.iter().chain(own).copied().collect();
         let map = self.keys(mapping, &allowed);
+        if !CONTROL_KEYS.iter().any(|key| map.contains_key(*key)) {
+            // One fault (a file written before it was controlled), one diagnostic, at
+            // its first key: where the block belongs.
+            let (first, width) = own
+                .iter()
+                .filter(|key| self.spans.has(key))
+                .map(|key| self.spans.key(key))
+                .min_by_key(|(position, _)| (position.line, position.column))
+                .unwrap_or((self.spans.start, 3));
+            self.problems.push(
+                Diagnostic::new(
+                    Code::MissingField,
+                    self.path,
+                    "the file has no document control: `version`, `status` and `owner` are missing"
+                        .to_string(),
+                )
+                .span(first, width)
+                .hint(
+                    "it is a controlled document: add `version: \"0.1\"`, `status: draft` and `owner: CISO` above its other keys"
+                        .to_string(),
+                ),
+            );
+            return ControlBlock {
+                version: Version { major: 0, minor: 0 },
+                status: Status::Draft,
+                owner: String::new(),
+                approvers: Vec::new(),
+                approved_by: None,
+                approved_on: None,
+                effective: None,
+                reviewed_on: None,
+                review_months: None,
+                change: None,
+            };
+        }
         self.control(&map)
     }
 
