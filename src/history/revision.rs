@@ -95,7 +95,14 @@ pub fn revisions(events: &[Event], commits: &[CommitInfo]) -> Vec<Revision> {
                 date: commit.date,
                 authors: commit.authors.clone(),
                 pull_request: commit.pull_request,
-                change: snapshot.change.clone(),
+                // A version-less state (the SoA before it was controlled, front
+                // matter that did not parse) says so instead of leaving a blank.
+                change: snapshot.change.clone().or_else(|| {
+                    snapshot
+                        .version
+                        .is_none()
+                        .then(|| "no version recorded in this state of the file".to_string())
+                }),
                 status: snapshot.status.clone(),
                 approved_by: snapshot.approved_by.clone(),
                 approved_on: snapshot.approved_on.clone(),
