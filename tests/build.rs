@@ -405,7 +405,7 @@ fn the_sample_handbook_has_no_broken_internal_link_or_anchor() {
         .unwrap()
         .arg("--root")
         .arg(project_root())
-        .args(["--today", TODAY, "build", "--dest"])
+        .args(["--today", SAMPLE_TODAY, "build", "--dest"])
         .arg(&dest)
         .output()
         .unwrap();

@@ -2,7 +2,6 @@
 
 use super::{Context, Error};
 use crate::history::{AllowedSigners, History, Revision, git};
-use crate::model::config::SOA_TITLE;
 use crate::model::handbook::Handbook;
 use crate::text::did_you_mean;
 use std::io::Write;
@@ -61,11 +60,16 @@ pub fn run(
 }
 
 /// The controlled file asked for, by id (in any case) or path: its id (none for the
-/// SoA), title and path.
+/// SoA and the risk register), title and path.
 fn target(handbook: &Handbook, wanted: &str) -> Result<(Option<String>, String, String), Error> {
     let wanted = wanted.trim_start_matches("./");
-    if wanted == handbook.config.soa {
-        return Ok((None, SOA_TITLE.to_string(), wanted.to_string()));
+    if let Some((_, title)) = handbook
+        .config
+        .yaml_documents()
+        .into_iter()
+        .find(|(path, _)| path == wanted)
+    {
+        return Ok((None, title, wanted.to_string()));
     }
     let doc = handbook
         .by_id(wanted)

@@ -4,7 +4,7 @@
 use super::{Context, Error};
 use crate::diagnostic::Code;
 use crate::model::catalog::Catalog;
-use crate::model::config::{Config, DEFAULT_CLASSIFICATIONS};
+use crate::model::config::{Config, DEFAULT_CLASSIFICATIONS, EVERYONE};
 use crate::model::kinds::{DocType, Status};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -57,6 +57,7 @@ pub fn front_matter(config: Option<&Config>, catalog: &Catalog) -> Value {
         None => DEFAULT_CLASSIFICATIONS.iter().map(|c| json!(c)).collect(),
     };
     let date = json!({"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "format": "date"});
+    let audience = audience(config);
     let types: Vec<&str> = DocType::ALL.iter().map(|t| t.as_str()).collect();
     let configurable: Vec<&str> = Code::ALL
         .iter()
@@ -114,6 +115,7 @@ pub fn front_matter(config: Option<&Config>, catalog: &Catalog) -> Value {
             "source": {"type": "string", "description": "Where an external document comes from"},
             "source_version": {"type": "string", "description": "The version or edition of an external document"},
             "source_date": date,
+            "audience": {"type": "array", "description": "Who must read and acknowledge the document: roles and groups of book.toml", "items": audience},
             "waivers": {
                 "type": "array",
                 "description": "Accepted exceptions to checks of this document, each with a reason and an end",
@@ -133,6 +135,26 @@ pub fn front_matter(config: Option<&Config>, catalog: &Catalog) -> Value {
         properties.extend(more);
     }
     schema
+}
+
+/// The names an `audience` may take: `everyone`, the roles and the groups.
+fn audience(config: Option<&Config>) -> Value {
+    match config {
+        Some(config) => {
+            let mut names: Vec<Value> = vec![json!(EVERYONE)];
+            let mut titles: Vec<Value> = vec![json!("every person on the roster")];
+            for (key, role) in &config.roles {
+                names.push(json!(key));
+                titles.push(json!(role.name));
+            }
+            for (key, group) in &config.groups {
+                names.push(json!(key));
+                titles.push(json!(group.name));
+            }
+            json!({"enum": names, "enumDescriptions": titles})
+        }
+        None => json!({"type": "string"}),
+    }
 }
 
 #[cfg(test)]

@@ -25,8 +25,9 @@ pub const LOCATIONS: [&str; 4] = [
 
 /// The generated block, markers included. `prefix` is the ISMS root's path inside the
 /// repository (CODEOWNERS paths are relative to the repository root). Each document is
-/// routed to its owner and approvers; the SoA to its own; book.toml, which holds the
-/// roles, their members and the levels of the checks, to the SoA's approvers.
+/// routed to its owner and approvers; the SoA and the risk register to their own;
+/// book.toml, which holds the roles, their members, the risk appetite and the levels
+/// of the checks, to the SoA's approvers.
 pub fn block(handbook: &Handbook, prefix: &str) -> String {
     let mut out = format!("{BEGIN}\n");
     for (doc, meta) in handbook.readable() {
@@ -34,11 +35,14 @@ pub fn block(handbook: &Handbook, prefix: &str) -> String {
             .chain(meta.control.approvers.iter().map(|a| a.value.as_str()));
         out.push_str(&line(handbook, prefix, &doc.path, roles));
     }
+    for file in handbook.yaml_documents() {
+        let roles = std::iter::once(file.control.owner.as_str())
+            .chain(file.control.approvers.iter().map(|a| a.value.as_str()));
+        out.push_str(&line(handbook, prefix, file.path, roles));
+    }
     if let Some(control) = handbook.soa.as_ref().and_then(|s| s.control.as_ref()) {
-        let approvers = || control.approvers.iter().map(|a| a.value.as_str());
-        let soa_roles = std::iter::once(control.owner.as_str()).chain(approvers());
-        out.push_str(&line(handbook, prefix, &handbook.config.soa, soa_roles));
-        out.push_str(&line(handbook, prefix, config::FILE_NAME, approvers()));
+        let approvers = control.approvers.iter().map(|a| a.value.as_str());
+        out.push_str(&line(handbook, prefix, config::FILE_NAME, approvers));
     }
     out.push_str(END);
     out.push('\n');

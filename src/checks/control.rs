@@ -29,30 +29,8 @@ pub fn check(
 }
 
 fn roles(handbook: &Handbook, file: &Controlled<'_>, found: &mut Vec<Diagnostic>) {
-    let known = &handbook.config.roles;
-    let mut check = |role: &str, (position, width): (Position, usize), field: &str| {
-        if known.contains_key(role) {
-            return;
-        }
-        let hint = if known.is_empty() {
-            format!("define the role in book.toml: [roles.{role}] name = \"…\"")
-        } else if let Some(close) = did_you_mean(role, known.keys().map(String::as_str)) {
-            format!("did you mean `{close}`? Roles are defined in book.toml [roles]")
-        } else {
-            format!(
-                "use a role from book.toml ({}) or add [roles.{role}]",
-                known.keys().cloned().collect::<Vec<_>>().join(", ")
-            )
-        };
-        found.push(
-            Diagnostic::new(
-                Code::UnknownRole,
-                file.path,
-                format!("`{role}` in `{field}` is not a role of book.toml"),
-            )
-            .span(position, width)
-            .hint(hint),
-        );
+    let mut check = |role: &str, at: (Position, usize), field: &str| {
+        found.extend(unknown_role(handbook, file.path, role, at, field));
     };
     if !file.control.owner.is_empty() {
         check(&file.control.owner, file.spans.value("owner"), "owner");
@@ -69,6 +47,39 @@ fn roles(handbook: &Handbook, file: &Controlled<'_>, found: &mut Vec<Diagnostic>
     if let Some(by) = &file.control.approved_by {
         check(by, file.spans.value("approved_by"), "approved_by");
     }
+}
+
+/// `unknown-role` when `role` (written in `field` at `at`) is not a role of book.toml.
+pub fn unknown_role(
+    handbook: &Handbook,
+    path: &str,
+    role: &str,
+    (position, width): (Position, usize),
+    field: &str,
+) -> Option<Diagnostic> {
+    let known = &handbook.config.roles;
+    if known.contains_key(role) {
+        return None;
+    }
+    let hint = if known.is_empty() {
+        format!("define the role in book.toml: [roles.{role}] name = \"…\"")
+    } else if let Some(close) = did_you_mean(role, known.keys().map(String::as_str)) {
+        format!("did you mean `{close}`? Roles are defined in book.toml [roles]")
+    } else {
+        format!(
+            "use a role from book.toml ({}) or add [roles.{role}]",
+            known.keys().cloned().collect::<Vec<_>>().join(", ")
+        )
+    };
+    Some(
+        Diagnostic::new(
+            Code::UnknownRole,
+            path,
+            format!("`{role}` in `{field}` is not a role of book.toml"),
+        )
+        .span(position, width)
+        .hint(hint),
+    )
 }
 
 fn approval(file: &Controlled<'_>, today: NaiveDate, found: &mut Vec<Diagnostic>) {

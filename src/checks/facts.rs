@@ -2,9 +2,10 @@
 //! show: the renderer reads these and never re-derives a rule.
 
 use crate::diagnostic::Code;
+use crate::model::ledger::Coverage;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -13,6 +14,8 @@ pub struct Facts {
     pub changed_after_approval: BTreeSet<String>,
     /// Every active waiver, with what it silenced.
     pub waivers: Vec<Waived>,
+    /// How far each approved document's audience has acknowledged it, by path.
+    pub acknowledgements: BTreeMap<String, Coverage>,
 }
 
 /// An active waiver: an exception the team accepted, shown to auditors.

@@ -132,15 +132,16 @@ fn rewritten(handbook: &Handbook, base: &Entry, head: &Entry) -> Vec<Diagnostic>
     ]
 }
 
-/// Where the keys of a controlled file are: a document's front matter, or the SoA's.
+/// Where the keys of a controlled file are: a document's front matter, or the top of
+/// the SoA or the risk register.
 fn spans_of<'h>(handbook: &'h Handbook, path: &str) -> Option<&'h Spans> {
     match handbook.by_path(path) {
         Some((doc, _)) => Some(&doc.spans),
         None => handbook
-            .soa
-            .as_ref()
-            .filter(|soa| soa.path == path)
-            .map(|soa| &soa.spans),
+            .yaml_documents()
+            .into_iter()
+            .find(|file| file.path == path)
+            .map(|file| file.spans),
     }
 }
 

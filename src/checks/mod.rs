@@ -4,6 +4,7 @@
 //!
 //! Codes come from the registry in `diagnostic::Code`; docs/checks.md lists them.
 
+mod acknowledgements;
 mod approvals;
 pub mod codeowners;
 mod control;
@@ -11,6 +12,7 @@ mod document;
 mod facts;
 pub mod gate;
 mod links;
+mod risks;
 mod soa;
 pub mod versions;
 mod waivers;
@@ -75,6 +77,8 @@ pub fn run(handbook: &Handbook, today: NaiveDate) -> Vec<Diagnostic> {
     links::mentions(handbook, &mut found);
     soa::soa(handbook, today, &mut found);
     soa::coverage(handbook, &mut found);
+    risks::check(handbook, today, &mut found);
+    acknowledgements::audiences(handbook, &mut found);
     found
 }
 
@@ -108,8 +112,11 @@ pub fn check(
     if let Some(workdir) = history.repository().and_then(|r| r.workdir()) {
         diagnostics.extend(codeowners::check(&handbook, workdir, history.prefix()));
     }
+    let (coverage, found) = acknowledgements::coverage(&handbook, &history, today);
+    diagnostics.extend(found);
     let mut facts = finish(&handbook, today, &mut diagnostics);
     facts.changed_after_approval = changed;
+    facts.acknowledgements = coverage;
     Ok(Report {
         handbook,
         history,
@@ -128,8 +135,11 @@ pub fn check_loaded(
 ) -> Report {
     diagnostics.extend(run(&handbook, today));
     let (signers, changed) = history_rules(&handbook, &history, &mut diagnostics);
+    let (coverage, found) = acknowledgements::coverage(&handbook, &history, today);
+    diagnostics.extend(found);
     let mut facts = finish(&handbook, today, &mut diagnostics);
     facts.changed_after_approval = changed;
+    facts.acknowledgements = coverage;
     Report {
         handbook,
         history,

@@ -22,7 +22,8 @@ pub struct File<'a> {
     pub known: bool,
 }
 
-/// Every controlled file of the handbook: the readable documents and the SoA.
+/// Every controlled file of the handbook: the readable documents, the SoA and the
+/// risk register.
 pub fn files(handbook: &Handbook) -> Vec<File<'_>> {
     let documents = handbook.readable().map(|(doc, meta)| {
         let version = meta.control.version;
@@ -35,16 +36,14 @@ pub fn files(handbook: &Handbook) -> Vec<File<'_>> {
                 || version.major == 0 && version.minor == 0 && !doc.complete),
         }
     });
-    let soa = handbook.soa.as_ref().and_then(|soa| {
-        Some(File {
-            path: &soa.path,
-            spans: &soa.spans,
-            control: soa.control.as_ref()?,
-            snapshot: &soa.snapshot,
-            known: true,
-        })
+    let yaml = handbook.yaml_documents().into_iter().map(|file| File {
+        path: file.path,
+        spans: file.spans,
+        control: file.control,
+        snapshot: file.snapshot,
+        known: true,
     });
-    documents.chain(soa).collect()
+    documents.chain(yaml).collect()
 }
 
 /// Runs the rules on `files`: the diagnostics and the paths of files changed after

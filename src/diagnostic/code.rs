@@ -35,6 +35,8 @@ pub enum Group {
     Document,
     Links,
     Soa,
+    Risks,
+    Acknowledgements,
     Coverage,
     History,
     Configuration,
@@ -49,6 +51,8 @@ impl Group {
             Group::Document => "Document rules",
             Group::Links => "Links",
             Group::Soa => "Statement of Applicability",
+            Group::Risks => "Risk register",
+            Group::Acknowledgements => "Acknowledgements",
             Group::Coverage => "Clause coverage",
             Group::History => "History and the pull-request gate",
             Group::Configuration => "Configuration (exit code 2)",
@@ -158,6 +162,19 @@ codes! {
     SoaStatusMissing = "soa-status-missing", Warning, Soa, "applicable controls without a status", "an applicable control has no implementation status";
     ControlNotImplemented = "control-not-implemented", Warning, Soa, "applicable controls implemented by no approved document", "an applicable control that no approved document implements";
     ExcludedControlImplemented = "excluded-control-implemented", Warning, Soa, "excluded controls that documents implement", "a document implements a control the SoA excludes";
+
+    RiskRegisterMissing = "risk-register-missing", Warning, Risks, "risk registers missing", "the SoA cites risks, or book.toml names a register, but the register file does not exist";
+    RiskInvalid = "risk-invalid", Error, Risks, "invalid risk entries", "a risk entry is not a map, lacks a required field, or a value is not on its scale";
+    UnknownRisk = "unknown-risk", Error, Risks, "unknown risks", "an SoA entry cites a risk the register does not have";
+    ControlWithoutBasis = "control-without-basis", Warning, Risks, "applicable controls without a basis", "an applicable control that no risk lists and the SoA gives no `basis`";
+    RiskControlExcluded = "risk-control-excluded", Error, Risks, "risks mitigated by excluded controls", "a risk to mitigate lists a control the SoA excludes";
+    ResidualNotAccepted = "residual-not-accepted", Error, Risks, "residual risks above appetite not accepted", "a risk remains above the appetite and its owner has not accepted it";
+    TreatmentOverdue = "treatment-overdue", Warning, Risks, "treatments overdue", "a risk's treatment was due and one of its controls is not implemented yet";
+
+    LedgerUnreadable = "ledger-unreadable", Error, Acknowledgements, "acknowledgement files unreadable", "the roster or a records file cannot be read, or lacks its header";
+    LedgerRowInvalid = "ledger-row-invalid", Warning, Acknowledgements, "invalid acknowledgement rows", "a row of the roster or the records is malformed; the other rows are read";
+    UnknownAudience = "unknown-audience", Error, Acknowledgements, "unknown audiences", "an `audience` entry that is neither a role nor a group";
+    AcknowledgementOverdue = "acknowledgement-overdue", Warning, Acknowledgements, "documents not acknowledged in time", "people in a document's audience have not acknowledged its version within `due-days`";
 
     ClauseNotCovered = "clause-not-covered", Warning, Coverage, "mandatory items not covered", "mandatory documented information that no approved document covers";
 

@@ -1,6 +1,7 @@
-//! What changed between two states of the repository: the documents and the SoA at a
-//! base commit against those at another commit or in the working tree. The
-//! pull-request gate (`check --base`) and the change summary (`diff`) both read it.
+//! What changed between two states of the repository: the documents, the SoA and the
+//! risk register at a base commit against those at another commit or in the working
+//! tree. The pull-request gate (`check --base`) and the change summary (`diff`) both
+//! read it.
 
 use super::git::AtCommit;
 use crate::diagnostic::ConfigError;
@@ -9,6 +10,7 @@ use crate::model::config::Config;
 use crate::model::document::{Document, FrontMatter, Snapshot};
 use crate::model::handbook::Handbook;
 use crate::model::kinds::Version;
+use crate::model::risks::RiskRegister;
 use crate::model::soa::Soa;
 use git2::{Commit, Repository};
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,12 +48,12 @@ impl Entry {
         }
     }
 
-    /// The SoA as a controlled document: its control fields; no controls or clauses
-    /// of its own (its decisions are compared apart).
-    fn of_soa(soa: &Soa) -> Entry {
+    /// The SoA or the risk register as a controlled document: its control fields; no
+    /// controls or clauses of its own (its decisions and risks are compared apart).
+    fn of_yaml(path: &str, snapshot: &Snapshot) -> Entry {
         Entry {
-            path: soa.path.clone(),
-            snapshot: soa.snapshot.clone(),
+            path: path.to_string(),
+            snapshot: snapshot.clone(),
             meta: None,
             controls: BTreeSet::new(),
             clauses: BTreeSet::new(),
@@ -87,6 +89,7 @@ pub struct State {
     pub label: String,
     pub entries: Vec<Entry>,
     pub soa: Option<Soa>,
+    pub risks: Option<RiskRegister>,
 }
 
 impl State {
@@ -98,9 +101,21 @@ impl State {
                 .documents
                 .iter()
                 .map(|d| Entry::new(d, &handbook.catalog))
-                .chain(handbook.soa.iter().map(Entry::of_soa))
+                .chain(
+                    handbook
+                        .soa
+                        .iter()
+                        .map(|s| Entry::of_yaml(&s.path, &s.snapshot)),
+                )
+                .chain(
+                    handbook
+                        .risks
+                        .iter()
+                        .map(|r| Entry::of_yaml(&r.path, &r.snapshot)),
+                )
                 .collect(),
             soa: handbook.soa.clone(),
+            risks: handbook.risks.clone(),
         }
     }
 

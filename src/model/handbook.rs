@@ -1,13 +1,18 @@
 //! The handbook model: the configuration, the catalog, every document with its outline,
-//! and the SoA, linked together (ids, paths, control → documents). Loaded once; the
-//! checks, the renderer and the exports all read this one model.
+//! the SoA, the risk register and the acknowledgement ledger, linked together (ids,
+//! paths, control → documents, control → risks). Loaded once; the checks, the
+//! renderer and the exports all read this one model.
 
 use crate::diagnostic::{ConfigError, Diagnostic};
 use crate::model::catalog::{Catalog, ControlRef, MandatoryItem};
 use crate::model::config::Config;
-use crate::model::document::{self, ControlBlock, Defaults, Document, FrontMatter};
+use crate::model::document::{
+    self, ControlBlock, Defaults, Document, FrontMatter, Snapshot, Spans,
+};
 use crate::model::kinds::{DocType, Status};
+use crate::model::ledger::Ledger;
 use crate::model::markdown::{self, Outline};
+use crate::model::risks::{Risk, RiskRegister};
 use crate::model::soa::Soa;
 use crate::model::source::{Origin, Source};
 use chrono::{Months, NaiveDate};
@@ -23,6 +28,11 @@ pub struct Handbook {
     pub outlines: Vec<Outline>,
     /// `None` when the SoA file does not exist.
     pub soa: Option<Soa>,
+    /// `None` when the risk register does not exist.
+    pub risks: Option<RiskRegister>,
+    /// `None` when book.toml keeps no `[acknowledgements]`. Read from the work tree
+    /// for every origin, like book.toml: it is judged as of the day asked.
+    pub ledger: Option<Ledger>,
     by_id: HashMap<String, Vec<usize>>,
     by_path: HashMap<String, usize>,
     /// Canonical control id → documents that declare it.
@@ -44,12 +54,31 @@ impl Handbook {
     ) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
         let catalog = Catalog::load(&config)?;
         let (sources, mut problems) = origin.documents(&config)?;
-        let soa = origin.file(&config, &config.soa).unwrap_or_else(|problem| {
-            problems.push(problem);
-            None
-        });
-        let (handbook, found) = Handbook::from_parts(config, catalog, &sources, soa.as_ref());
+        let mut file = |path: &str| {
+            origin.file(&config, path).unwrap_or_else(|problem| {
+                problems.push(problem);
+                None
+            })
+        };
+        let soa = file(&config.soa);
+        let risks = file(&config.risks.register);
+        let (mut handbook, found) = Handbook::from_parts(config, catalog, &sources, soa.as_ref());
         problems.extend(found);
+        if let Some(source) = risks {
+            let (register, found) = RiskRegister::parse(
+                &source.path,
+                &source.text,
+                &handbook.catalog,
+                &handbook.config.risks,
+            );
+            problems.extend(found);
+            handbook.risks = Some(register);
+        }
+        if let Some(settings) = &handbook.config.acknowledgements {
+            let (ledger, found) = Ledger::read(&handbook.config.root, settings);
+            problems.extend(found);
+            handbook.ledger = Some(ledger);
+        }
         Ok((handbook, problems))
     }
 
@@ -96,6 +125,8 @@ impl Handbook {
             documents,
             outlines,
             soa,
+            risks: None,
+            ledger: None,
             by_id: HashMap::new(),
             by_path: HashMap::new(),
             implementing: BTreeMap::new(),
@@ -219,9 +250,76 @@ impl Handbook {
             .any(|c| item.is_covered_by_clause(c))
     }
 
+    /// The controlled files that are YAML of their own kind: the SoA and the risk
+    /// register, when they have their document control.
+    pub fn yaml_documents(&self) -> Vec<YamlDocument<'_>> {
+        let soa = self.soa.as_ref().and_then(|soa| {
+            Some(YamlDocument {
+                path: &soa.path,
+                title: crate::model::config::SOA_TITLE,
+                control: soa.control.as_ref()?,
+                spans: &soa.spans,
+                snapshot: &soa.snapshot,
+            })
+        });
+        let risks = self.risks.as_ref().and_then(|register| {
+            Some(YamlDocument {
+                path: &register.path,
+                title: crate::model::config::RISKS_TITLE,
+                control: register.control.as_ref()?,
+                spans: &register.spans,
+                snapshot: &register.snapshot,
+            })
+        });
+        soa.into_iter().chain(risks).collect()
+    }
+
+    /// The risks linked to a control: those that list it, and those the control's
+    /// SoA entry cites. In id order.
+    pub fn risks_of(&self, control_id: &str) -> Vec<&Risk> {
+        let Some(register) = &self.risks else {
+            return Vec::new();
+        };
+        let cited = self
+            .soa
+            .as_ref()
+            .and_then(|soa| soa.decisions.get(control_id))
+            .map_or(&[][..], |d| d.risks.as_slice());
+        register
+            .risks
+            .iter()
+            .filter(|r| r.controls.iter().any(|c| c.value == control_id) || cited.contains(&r.id))
+            .collect()
+    }
+
+    /// The controls linked to a risk: those it lists, and those whose SoA entry
+    /// cites it. Canonical ids, in catalog order.
+    pub fn controls_of(&self, risk: &Risk) -> Vec<String> {
+        let mut ids: Vec<String> = risk.controls.iter().map(|c| c.value.clone()).collect();
+        if let Some(soa) = &self.soa {
+            for (id, decision) in &soa.decisions {
+                if decision.risks.contains(&risk.id) && !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+        }
+        ids.sort_by(|a, b| crate::text::compare_ids(a, b));
+        ids
+    }
+
     /// Documents in force: approved ones.
     pub fn in_force(&self, control_id: &str) -> impl Iterator<Item = (&Document, &FrontMatter)> {
         self.implementing(control_id)
             .filter(|(_, m)| m.control.status == Status::Approved)
     }
+}
+
+/// A controlled file of its own kind (YAML), as the version rules, the gate, `log`
+/// and CODEOWNERS see it.
+pub struct YamlDocument<'a> {
+    pub path: &'a str,
+    pub title: &'static str,
+    pub control: &'a ControlBlock,
+    pub spans: &'a Spans,
+    pub snapshot: &'a Snapshot,
 }

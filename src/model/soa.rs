@@ -102,6 +102,35 @@ impl ControlState {
     }
 }
 
+/// Why a control applies when no risk calls for it (6.1.3: controls may also come
+/// from laws, contracts and the organisation's own requirements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    Legal,
+    Contract,
+    Business,
+    BestPractice,
+}
+
+impl Basis {
+    pub const ALL: [Basis; 4] = [
+        Basis::Legal,
+        Basis::Contract,
+        Basis::Business,
+        Basis::BestPractice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Legal => "legal",
+            Basis::Contract => "contract",
+            Basis::Business => "business",
+            Basis::BestPractice => "best-practice",
+        }
+    }
+}
+
 /// One control's decision.
 #[derive(Debug, Clone, Serialize)]
 pub struct Decision {
@@ -113,6 +142,8 @@ pub struct Decision {
     pub owner: Option<String>,
     /// Risk register references behind the decision.
     pub risks: Vec<String>,
+    /// Requirements behind the decision besides risks.
+    pub basis: Vec<Basis>,
     /// Accepted exceptions to checks of this control.
     pub waivers: Vec<Waiver>,
     #[serde(skip)]
@@ -166,12 +197,13 @@ pub struct Soa {
 }
 
 const TOP_KEYS: [&str; 1] = ["controls"];
-const DECISION_KEYS: [&str; 6] = [
+const DECISION_KEYS: [&str; 7] = [
     "applicable",
     "status",
     "justification",
     "owner",
     "risks",
+    "basis",
     "waivers",
 ];
 
@@ -372,6 +404,7 @@ impl Reader<'_> {
             justification: None,
             owner: None,
             risks: Vec::new(),
+            basis: Vec::new(),
             waivers: Vec::new(),
             position,
             width: written.chars().count(),
@@ -456,10 +489,12 @@ fn set_field(
                 .collect()
         }
         ("risks", Value::String(s)) => decision.risks = vec![s.clone()],
+        ("basis", Value::String(_) | Value::Sequence(_)) => decision.basis = basis(value, written)?,
         (known, _) if DECISION_KEYS.contains(&known) => {
             let hint = match known {
                 "applicable" => "write applicable: true or applicable: false".to_string(),
                 "risks" => "write risks: [R-01, R-07]".to_string(),
+                "basis" => "write basis: [legal, contract]".to_string(),
                 _ => format!("write {known}: <text>"),
             };
             return Err((format!("`{known}` of {written} has the wrong type"), hint));
@@ -476,6 +511,31 @@ fn set_field(
         }
     }
     Ok(())
+}
+
+/// `basis`: one value or a list of them.
+fn basis(value: &Value, written: &str) -> Result<Vec<Basis>, (String, String)> {
+    let items: Vec<&Value> = match value {
+        Value::Sequence(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    let names = Basis::ALL.map(Basis::as_str);
+    items
+        .into_iter()
+        .map(|item| {
+            let text = item.as_str().unwrap_or_default().trim();
+            Basis::ALL
+                .into_iter()
+                .find(|b| b.as_str() == text)
+                .ok_or_else(|| {
+                    let hint = match did_you_mean(text, names) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("use one or more of: {}", names.join(", ")),
+                    };
+                    (format!("`{text}` is not a basis ({written})"), hint)
+                })
+        })
+        .collect()
 }
 
 /// The first line, at or after line `from`, on which a key that `matches` is written.

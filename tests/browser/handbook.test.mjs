@@ -21,7 +21,7 @@ let browser;
 
 before(async () => {
   assert.ok(existsSync(binary), `no ismsbook binary at ${binary}: run cargo build first`);
-  execFileSync(binary, ["--root", repo, "--today", "2026-11-22", "build", "--dest", book], { stdio: "pipe" });
+  execFileSync(binary, ["--root", repo, "--today", "2026-11-23", "build", "--dest", book], { stdio: "pipe" });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

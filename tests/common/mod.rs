@@ -10,6 +10,9 @@ use tempfile::TempDir;
 /// The date the tests evaluate reviews against.
 pub const TODAY: &str = "2026-11-22";
 
+/// The day the sample ISMS at the repository root is judged as of (README's figures).
+pub const SAMPLE_TODAY: &str = "2026-11-23";
+
 pub const BOOK_TOML: &str = r#"[book]
 title = "Test ISMS"
 organization = "Test Ltd"

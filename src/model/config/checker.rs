@@ -289,7 +289,7 @@ pub fn toml_diagnostic(error: &toml::de::Error, text: &str, index: &LineIndex) -
     .hint(hint)
 }
 
-fn is_role_name(name: &str) -> bool {
+pub fn is_role_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')

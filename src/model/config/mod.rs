@@ -5,11 +5,12 @@ pub use crate::diagnostic::ConfigError;
 
 mod checker;
 mod raw;
+mod registers;
 mod settings;
 
 pub use settings::{
-    Book, DEFAULT_CLASSIFICATIONS, EvidenceLevel, FILE_NAME, Folder, Forge, Level, Repository,
-    Role, SOA_TITLE, default_folders,
+    AckSettings, Book, DEFAULT_CLASSIFICATIONS, EVERYONE, EvidenceLevel, FILE_NAME, Folder, Forge,
+    Group, Level, RISKS_TITLE, Repository, RiskSettings, Role, SOA_TITLE, default_folders,
 };
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -42,6 +43,12 @@ pub struct Config {
     pub sanitize: bool,
     pub repository: Repository,
     pub roles: BTreeMap<String, Role>,
+    /// The risk register and its scales.
+    pub risks: RiskSettings,
+    /// Groups of people (from the roster), for documents' `audience`.
+    pub groups: BTreeMap<String, Group>,
+    /// The acknowledgement ledger, when kept.
+    pub acknowledgements: Option<AckSettings>,
     /// The levels `[check]` sets; codes not listed keep their own.
     pub levels: BTreeMap<Code, Level>,
 }
@@ -109,6 +116,9 @@ impl Config {
             .collect();
         let repository = checker.repository(raw.repository);
         let levels = checker.levels(raw.check);
+        let risks = checker.risks(raw.risks, &classifications, &soa_classification);
+        let groups = checker.groups(raw.groups, &roles);
+        let acknowledgements = checker.acknowledgements(raw.acknowledgements, &classifications);
         if !checker.problems.is_empty() {
             return Err(ConfigError {
                 diagnostics: checker.problems,
@@ -130,6 +140,9 @@ impl Config {
             sanitize: raw.build.sanitize,
             repository,
             roles,
+            risks,
+            groups,
+            acknowledgements,
             levels,
         })
     }
@@ -162,9 +175,12 @@ impl Config {
     }
 
     /// The controlled documents that are YAML files of their own kind, with their
-    /// titles: the SoA.
+    /// titles: the SoA and the risk register.
     pub fn yaml_documents(&self) -> Vec<(String, String)> {
-        vec![(self.soa.clone(), SOA_TITLE.to_string())]
+        vec![
+            (self.soa.clone(), SOA_TITLE.to_string()),
+            (self.risks.register.clone(), RISKS_TITLE.to_string()),
+        ]
     }
 
     /// The folder new documents of a type go into.

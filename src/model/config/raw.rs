@@ -1,6 +1,6 @@
 //! book.toml as written, before the checks that serde cannot express.
 
-use super::settings::{Book, EvidenceLevel, Forge, Role};
+use super::settings::{Book, EvidenceLevel, Forge, Group, Role};
 use crate::model::kinds::DocType;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -23,6 +23,32 @@ pub struct RawConfig {
     pub check: RawCheck,
     #[serde(default)]
     pub roles: BTreeMap<Spanned<String>, Role>,
+    #[serde(default)]
+    pub risks: RawRisks,
+    #[serde(default)]
+    pub groups: BTreeMap<Spanned<String>, Group>,
+    pub acknowledgements: Option<RawAcknowledgements>,
+}
+
+/// `[risks]`: the risk register and its scales.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRisks {
+    pub register: Option<Spanned<String>>,
+    pub likelihood: Option<Spanned<Vec<String>>>,
+    pub impact: Option<Spanned<Vec<String>>>,
+    pub appetite: Option<Spanned<i64>>,
+    pub classification: Option<Spanned<String>>,
+}
+
+/// `[acknowledgements]`: the roster and the acknowledgement records.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawAcknowledgements {
+    pub roster: Spanned<String>,
+    pub records: Spanned<String>,
+    pub due_days: Option<Spanned<i64>>,
+    pub classification: Option<Spanned<String>>,
 }
 
 /// `[check]`: the level a team gives each diagnostic code, clippy-style.

@@ -10,6 +10,12 @@ pub const FILE_NAME: &str = "book.toml";
 /// The title of the Statement of Applicability, as a controlled document.
 pub const SOA_TITLE: &str = "Statement of Applicability";
 
+/// The title of the risk register, as a controlled document.
+pub const RISKS_TITLE: &str = "Risk Register";
+
+/// The audience that means every person on the roster.
+pub const EVERYONE: &str = "everyone";
+
 pub const DEFAULT_CLASSIFICATIONS: [&str; 4] = ["public", "internal", "confidential", "restricted"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,4 +173,56 @@ pub fn default_folders() -> Vec<Folder> {
             doc_type: t,
         })
         .collect()
+}
+
+/// `[risks]`: where the risk register is, how risks are rated and how much risk the
+/// organisation accepts without an explicit acceptance.
+#[derive(Debug, Clone)]
+pub struct RiskSettings {
+    pub register: String,
+    /// True when book.toml names the register: then it must exist.
+    pub configured: bool,
+    /// Likelihood labels, least likely first; a rank is the 1-based position.
+    pub likelihood: Vec<String>,
+    /// Impact labels, least severe first.
+    pub impact: Vec<String>,
+    /// The highest rating (likelihood rank × impact rank) accepted without an
+    /// explicit acceptance by the risk's owner.
+    pub appetite: usize,
+    /// How sensitive the register is: `build --max-classification` publishes its
+    /// pages only at or above this level.
+    pub classification: String,
+}
+
+pub const DEFAULT_LIKELIHOOD: [&str; 5] =
+    ["rare", "unlikely", "possible", "likely", "almost-certain"];
+pub const DEFAULT_IMPACT: [&str; 5] = ["negligible", "minor", "moderate", "major", "severe"];
+
+impl RiskSettings {
+    /// The highest rating the scales allow.
+    pub fn max_rating(&self) -> usize {
+        self.likelihood.len() * self.impact.len()
+    }
+}
+
+/// A group of people, as the roster's `groups` column names them: an audience for
+/// documents beside the roles.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Group {
+    /// The group's full name, e.g. "Engineering".
+    pub name: String,
+}
+
+/// `[acknowledgements]`: who must read which documents, and who did.
+#[derive(Debug, Clone)]
+pub struct AckSettings {
+    /// The roster: a CSV file with `email,name,groups` (read, never written).
+    pub roster: String,
+    /// A folder of CSV files with `email,document,version,date`.
+    pub records: String,
+    /// Days after a version takes effect by which its audience must acknowledge it.
+    pub due_days: u32,
+    /// The classification of the page that names people (personal data).
+    pub classification: String,
 }

@@ -104,6 +104,7 @@ impl<'a> Fields<'a> {
         let controls = self.list(&map, "controls");
         let clauses = self.list(&map, "clauses");
         let related = self.list(&map, "related");
+        let audience = self.list(&map, "audience");
         let retention = self.retention(&map);
         let provenance = self.provenance(&map);
         let waivers = self.waivers(&map);
@@ -120,6 +121,7 @@ impl<'a> Fields<'a> {
             controls,
             clauses,
             related,
+            audience,
             retention,
             provenance,
             waivers,

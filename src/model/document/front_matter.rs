@@ -131,6 +131,8 @@ pub struct FrontMatter {
     pub controls: Vec<Located<String>>,
     pub clauses: Vec<Located<String>>,
     pub related: Vec<Located<String>>,
+    /// Roles and groups (book.toml) who must read and acknowledge the document.
+    pub audience: Vec<Located<String>>,
     /// How long a record is kept.
     pub retention: Option<Retention>,
     #[serde(flatten)]
@@ -141,7 +143,7 @@ pub struct FrontMatter {
 }
 
 /// The front-matter keys, in the order `ismsbook new` writes them.
-pub const KEYS: [&str; 25] = [
+pub const KEYS: [&str; 26] = [
     "id",
     "title",
     "type",
@@ -159,6 +161,7 @@ pub const KEYS: [&str; 25] = [
     "controls",
     "clauses",
     "related",
+    "audience",
     "change",
     "retention",
     "origin",

@@ -12,7 +12,7 @@ pub use front_matter::{
     CONTROL_KEYS, ControlBlock, Defaults, FrontMatter, KEYS, Located, Provenance, Retention,
 };
 pub use snapshot::Snapshot;
-pub use spans::Spans;
+pub use spans::{Spans, block_end, locate_keys_indented};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::kinds::is_valid_id;

@@ -30,19 +30,22 @@ pub struct Snapshot {
     /// Hash of the title and the body: what an approval approves.
     pub content: u64,
     /// Hash of everything but the approval and review fields (status, approved_by,
-    /// approved_on, effective, reviewed_on): a change here needs a new version.
+    /// approved_on, effective, reviewed_on) and the audience: a change here needs a
+    /// new version.
     pub controlled: u64,
     /// Hash of the whole (decoded) text.
     pub file: u64,
 }
 
-/// Fields whose change records an approval or a review, not a new content.
-const APPROVAL_KEYS: [&str; 5] = [
+/// Fields whose change records an approval, a review or who must read the document
+/// (its distribution), not a new content: none of them needs a new version.
+const APPROVAL_KEYS: [&str; 6] = [
     "status",
     "approved_by",
     "approved_on",
     "effective",
     "reviewed_on",
+    "audience",
 ];
 
 impl Snapshot {

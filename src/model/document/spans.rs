@@ -60,15 +60,37 @@ impl Spans {
 /// Finds each top-level `key:` line of the front matter. YAML keys at column 1 are the
 /// document's fields; indented lines and list items belong to the key above them.
 pub fn locate_keys(text: &str, index: &LineIndex, first: usize, last: usize) -> Spans {
-    let mut spans = Spans {
+    Spans {
+        // The file's first line: where the opening `---` of a front matter is.
         start: Position::new(1, 1),
+        ..locate_keys_indented(text, index, first, last, 0)
+    }
+}
+
+/// Finds each `key:` line indented by `indent` spaces between lines `first` and `last`:
+/// the fields of one entry of a YAML map (a risk of the register). A missing key is
+/// reported at line `first`.
+pub fn locate_keys_indented(
+    text: &str,
+    index: &LineIndex,
+    first: usize,
+    last: usize,
+    indent: usize,
+) -> Spans {
+    let mut spans = Spans {
+        start: Position::new(first.max(1), indent + 1),
         keys: BTreeMap::new(),
     };
     let mut previous: Option<String> = None;
     for line_no in first..=last {
-        let Some(line) = index.line(text, line_no) else {
+        let Some(full) = index.line(text, line_no) else {
             break;
         };
+        let lead = full.len() - full.trim_start_matches(' ').len();
+        if lead != indent {
+            continue;
+        }
+        let line = &full[indent..];
         let starts_key = line
             .chars()
             .next()
@@ -93,9 +115,9 @@ pub fn locate_keys(text: &str, index: &LineIndex, first: usize, last: usize) -> 
             span.last_line = line_no - 1;
         }
         spans.keys.entry(key.clone()).or_insert(KeySpan {
-            key: Position::new(line_no, 1),
+            key: Position::new(line_no, indent + 1),
             key_width: line[..colon].chars().count(),
-            value: Position::new(line_no, value_column),
+            value: Position::new(line_no, indent + value_column),
             value_width: value_text.chars().count(),
             first_line: line_no,
             last_line: last,
@@ -103,4 +125,24 @@ pub fn locate_keys(text: &str, index: &LineIndex, first: usize, last: usize) -> 
         previous = Some(key);
     }
     spans
+}
+
+/// The last line of the block that starts on line `first` (a map entry whose key is
+/// indented by `indent` spaces): the line before the next key at that indent or less.
+pub fn block_end(text: &str, index: &LineIndex, first: usize, indent: usize) -> usize {
+    let mut last = first;
+    for line_no in first + 1..=index.line_count() {
+        let Some(line) = index.line(text, line_no) else {
+            break;
+        };
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if line.len() - trimmed.len() <= indent {
+            break;
+        }
+        last = line_no;
+    }
+    last
 }
