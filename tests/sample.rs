@@ -10,7 +10,7 @@ fn check_sample() -> Checked {
         .unwrap()
         .arg("--root")
         .arg(project_root())
-        .args(["--today", TODAY, "check", "--format", "json"])
+        .args(["--today", SAMPLE_TODAY, "check", "--format", "json"])
         .output()
         .unwrap();
     Checked {
@@ -24,7 +24,8 @@ fn check_sample() -> Checked {
 fn the_sample_passes_check_with_only_the_intended_warning() {
     let checked = check_sample();
     assert_eq!(checked.code, 0, "{:#?}", checked.diagnostics);
-    // One overdue review, kept on purpose to show the feature (see README).
+    // One overdue review and one document its audience has not all acknowledged,
+    // kept on purpose to show the features (see README).
     // Notices about the clone itself (shallow, detached, local uncommitted edits) are
     // not the sample's.
     let about_the_clone = ["history-shallow", "detached-head", "uncommitted-change"];
@@ -42,11 +43,18 @@ fn the_sample_passes_check_with_only_the_intended_warning() {
         .collect();
     assert_eq!(
         found,
-        [(
-            "warning",
-            "review-overdue",
-            "policies/physical-security-policy.md"
-        )]
+        [
+            (
+                "warning",
+                "acknowledgement-overdue",
+                "policies/mobile-remote-working-policy.md"
+            ),
+            (
+                "warning",
+                "review-overdue",
+                "policies/physical-security-policy.md"
+            )
+        ]
     );
 }
 
@@ -99,4 +107,38 @@ fn the_sample_soa_decides_all_93_controls_with_some_specific_exclusions() {
         .count();
     assert_eq!(decided, 93);
     assert!(soa.matches("applicable: false").count() >= 2);
+}
+
+#[test]
+fn the_sample_risk_register_justifies_the_soa() {
+    let root = project_root();
+    let read = |path: &str| -> serde_yaml::Value {
+        serde_yaml::from_str(&std::fs::read_to_string(root.join(path)).unwrap()).unwrap()
+    };
+    let register = read("risks.yaml");
+    let risks = register["risks"].as_mapping().unwrap();
+    assert!(risks.len() >= 15, "{} risks", risks.len());
+    let treatment = |t: &str| {
+        risks
+            .values()
+            .filter(|r| r["treatment"].as_str() == Some(t))
+            .count()
+    };
+    assert!(treatment("transfer") >= 1 && treatment("accept") >= 1);
+    // At least one risk remains above the appetite, accepted by its owner.
+    let accepted_above_appetite = risks.values().filter(|r| {
+        r["accepted_by"].as_str().is_some() && r["accepted_by"] == r["owner"]
+    });
+    assert!(accepted_above_appetite.count() >= 1);
+    // Every risk the SoA cites is in the register, and some controls rest on a basis
+    // other than a risk.
+    let soa = read("soa.yaml");
+    let decisions = soa["controls"].as_mapping().unwrap();
+    for (control, decision) in decisions {
+        for risk in decision["risks"].as_sequence().into_iter().flatten() {
+            assert!(risks.contains_key(risk), "{control:?} cites {risk:?}");
+        }
+    }
+    let with_basis = decisions.values().filter(|d| d.get("basis").is_some());
+    assert!(with_basis.count() >= 3);
 }
