@@ -126,9 +126,9 @@ fn the_sample_risk_register_justifies_the_soa() {
     };
     assert!(treatment("transfer") >= 1 && treatment("accept") >= 1);
     // At least one risk remains above the appetite, accepted by its owner.
-    let accepted_above_appetite = risks.values().filter(|r| {
-        r["accepted_by"].as_str().is_some() && r["accepted_by"] == r["owner"]
-    });
+    let accepted_above_appetite = risks
+        .values()
+        .filter(|r| r["accepted_by"].as_str().is_some() && r["accepted_by"] == r["owner"]);
     assert!(accepted_above_appetite.count() >= 1);
     // Every risk the SoA cites is in the register, and some controls rest on a basis
     // other than a risk.

@@ -77,6 +77,24 @@ fn values(handbook: &Handbook, key: &str) -> Vec<CompletionItem> {
             .iter()
             .map(|(k, r)| item(k, &r.name, CompletionItemKind::VALUE))
             .collect(),
+        "audience" => std::iter::once(item(
+            crate::model::config::EVERYONE,
+            "every person on the roster",
+            CompletionItemKind::VALUE,
+        ))
+        .chain(
+            config
+                .roles
+                .iter()
+                .map(|(k, r)| item(k, &r.name, CompletionItemKind::VALUE)),
+        )
+        .chain(
+            config
+                .groups
+                .iter()
+                .map(|(k, g)| item(k, &g.name, CompletionItemKind::VALUE)),
+        )
+        .collect(),
         "controls" => controls(handbook),
         "clauses" => handbook
             .catalog

@@ -1,6 +1,7 @@
-//! The dashboard: the state of the ISMS at a glance, as inline SVG charts drawn at
-//! build time (no script, no chart library, nothing fetched), each with the same
-//! figures as a table for screen readers and for printing.
+//! The charts of the handbook: stacked bars for the dashboard and heat maps for the
+//! risk register, as inline SVG drawn at build time (no script, no chart library,
+//! nothing fetched), each followed in its page by a table with the same figures for
+//! screen readers and for printing.
 
 use super::html::escape_html;
 use serde::Serialize;
@@ -118,6 +119,114 @@ pub fn stacked_bars(title: &str, bars: &[Bar]) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// One cell of a risk heat map: where it is on the scales, its band and the risks in
+/// it.
+pub struct HeatCell<'a> {
+    pub likelihood: usize,
+    pub impact: usize,
+    /// `low` (within the appetite), `medium` or `high`: the cell's colour.
+    pub band: &'static str,
+    pub risks: Vec<&'a str>,
+}
+
+/// A risk heat map: likelihood up (most likely at the top), impact across, each cell
+/// coloured by its band and showing how many risks are in it (their ids on hover).
+/// The scales' labels name the rows and columns; `cells` holds every cell.
+pub fn heat_map(
+    title: &str,
+    likelihood: &[String],
+    impact: &[String],
+    cells: &[HeatCell<'_>],
+) -> String {
+    const LABEL: usize = 120;
+    const TOP: usize = 24;
+    const CELL_W: usize = 76;
+    const CELL_H: usize = 44;
+    let (rows, columns) = (likelihood.len(), impact.len());
+    let width = LABEL + columns * CELL_W + 10;
+    let height = TOP + rows * CELL_H + 56;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"chart heat-map\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
+        escape_html(title),
+        escape_html(title)
+    );
+    for cell in cells {
+        let x = LABEL + (cell.impact - 1) * CELL_W;
+        let y = TOP + (rows - cell.likelihood) * CELL_H;
+        let count = cell.risks.len();
+        let names = format!(
+            "{} × {} ({}): {}",
+            likelihood
+                .get(cell.likelihood - 1)
+                .map_or("", String::as_str),
+            impact.get(cell.impact - 1).map_or("", String::as_str),
+            cell.likelihood * cell.impact,
+            if count == 0 {
+                "no risk".to_string()
+            } else {
+                cell.risks.join(", ")
+            }
+        );
+        let _ = write!(
+            svg,
+            "<g class=\"cell {}\" data-likelihood=\"{}\" data-impact=\"{}\" data-count=\"{count}\"><title>{}</title><rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\" stroke-width=\"2\"/>",
+            cell.band,
+            cell.likelihood,
+            cell.impact,
+            escape_html(&names),
+            CELL_W,
+            CELL_H,
+            band_colour(cell.band)
+        );
+        if count > 0 {
+            let _ = write!(
+                svg,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"count\">{count}</text>",
+                x + CELL_W / 2,
+                y + CELL_H / 2 + 5
+            );
+        }
+        svg.push_str("</g>");
+    }
+    for (rank, label) in likelihood.iter().enumerate() {
+        let y = TOP + (rows - rank - 1) * CELL_H + CELL_H / 2 + 5;
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{y}\" text-anchor=\"end\" class=\"label\">{}</text>",
+            LABEL - 8,
+            escape_html(label)
+        );
+    }
+    for (rank, label) in impact.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"label\">{}</text>",
+            LABEL + rank * CELL_W + CELL_W / 2,
+            TOP + rows * CELL_H + 18,
+            escape_html(label)
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"legend\">impact →</text><text x=\"{}\" y=\"16\" text-anchor=\"end\" class=\"legend\">likelihood ↑</text></svg>",
+        LABEL + columns * CELL_W / 2,
+        TOP + rows * CELL_H + 44,
+        LABEL - 8
+    );
+    svg
+}
+
+/// The fill of a heat-map band: light enough for dark text on it.
+fn band_colour(band: &str) -> &'static str {
+    match band {
+        "low" => "#b7dfc2",
+        "medium" => "#f3d27a",
+        _ => "#eba59e",
+    }
 }
 
 /// Colours with enough contrast against white and against each other.

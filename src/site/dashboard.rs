@@ -1,7 +1,9 @@
 //! The dashboard page: controls by theme and implementation, published documents by
-//! type and status, and reviews by when they are due, each as a chart and a table.
+//! type and status, reviews by when they are due, risks by level before and after
+//! treatment, and how far documents are acknowledged, each as a chart and a table.
 
 use super::charts::{self, Bar, Segment};
+use super::registers::{RatingView, RiskRow};
 use super::scope::Scope;
 use super::views::{ControlRow, RegisterRow};
 use crate::diagnostic::ConfigError;
@@ -35,6 +37,7 @@ pub fn page(
     scope: &Scope<'_>,
     register: &[RegisterRow],
     controls: &[ControlRow],
+    risks: &[RiskRow],
 ) -> Result<String, ConfigError> {
     let published: Vec<&FrontMatter> = scope
         .published
@@ -73,6 +76,25 @@ pub fn page(
         ),
     );
     context.insert("due", &due);
+    if !risks.is_empty() {
+        let bars = risk_bars(risks);
+        let title = "Risks by level, before and after treatment";
+        context.insert("risks_chart", &charts::stacked_bars(title, &bars));
+        context.insert("risks", &bars);
+        context.insert(
+            "risks_unaccepted",
+            &risks
+                .iter()
+                .filter(|r| r.above_appetite && r.accepted_by.is_none())
+                .count(),
+        );
+    }
+    let acknowledged = acknowledgement_bars(register);
+    if !acknowledged.is_empty() {
+        let title = "Acknowledgements of approved documents by their audiences";
+        context.insert("ack_chart", &charts::stacked_bars(title, &acknowledged));
+        context.insert("acknowledged", &acknowledged);
+    }
     scope.page("dashboard.html", &context)
 }
 
@@ -165,4 +187,73 @@ fn reviews(register: &[RegisterRow], today: NaiveDate) -> (Bar, Vec<serde_json::
     })
     .collect();
     (Bar::new("Approved documents", segments), due)
+}
+
+/// The risks by level (within the appetite, above it, high), before and after
+/// treatment.
+fn risk_bars(risks: &[RiskRow]) -> Vec<Bar> {
+    let bar = |label: &str, rating: &dyn Fn(&RiskRow) -> Option<&RatingView>| {
+        let count = |band: &str| {
+            risks
+                .iter()
+                .filter(|r| rating(r).is_some_and(|v| v.band == band))
+                .count()
+        };
+        Bar::new(
+            label,
+            vec![
+                Segment {
+                    name: "within the appetite",
+                    count: count("low"),
+                    colour: charts::IMPLEMENTED,
+                },
+                Segment {
+                    name: "above the appetite",
+                    count: count("medium"),
+                    colour: charts::PLANNED,
+                },
+                Segment {
+                    name: "high",
+                    count: count("high"),
+                    colour: charts::NOT_IMPLEMENTED,
+                },
+            ],
+        )
+    };
+    vec![
+        bar("Before treatment", &|r| r.inherent.as_ref()),
+        bar("After treatment", &|r| {
+            r.residual.as_ref().or(r.inherent.as_ref())
+        }),
+    ]
+}
+
+/// Each document with an audience: acknowledged, not yet due, overdue.
+fn acknowledgement_bars(register: &[RegisterRow]) -> Vec<Bar> {
+    register
+        .iter()
+        .filter_map(|row| {
+            let coverage = row.acknowledged.as_ref()?;
+            Some(Bar::new(
+                row.id.clone(),
+                vec![
+                    Segment {
+                        name: "acknowledged",
+                        count: coverage.acknowledged,
+                        colour: charts::IMPLEMENTED,
+                    },
+                    Segment {
+                        name: "not yet due",
+                        count: coverage.pending,
+                        colour: charts::UNDECIDED,
+                    },
+                    Segment {
+                        name: "overdue",
+                        count: coverage.overdue,
+                        colour: charts::NOT_IMPLEMENTED,
+                    },
+                ],
+            ))
+        })
+        .collect()
 }

@@ -4,16 +4,20 @@
 //! same bytes (no build time, sorted keys and rows).
 
 use super::html::page_of;
-use super::views::{ControlRow, RegisterRow};
+use super::registers::{RatingView, RiskRow};
+use super::views::{ControlRow, CoverageView, RegisterRow};
 use crate::checks::Waived;
 use crate::history::{History, Revision};
 use crate::model::catalog::{CoveredBy, DocInfoKind, canonical_id};
 use crate::model::document::{ControlBlock, Document as Doc, FrontMatter, Provenance};
 use crate::model::handbook::Handbook as Model;
 use crate::model::kinds::{DocType, Status, Version};
+use crate::model::ledger::Coverage as AckCoverage;
+use crate::model::risks::Treatment;
 use crate::model::soa::{Applicability, Implementation};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A control as exported.
 #[derive(Debug, Serialize)]
@@ -26,7 +30,7 @@ pub struct ControlExport<'a> {
     pub status: Option<Implementation>,
     pub justification: Option<&'a str>,
     pub owner: Option<&'a str>,
-    pub risks: &'a [String],
+    pub risks: Vec<&'a str>,
     /// Ids of the published documents that implement it.
     pub documents: Vec<&'a str>,
 }
@@ -42,7 +46,7 @@ impl<'a> ControlExport<'a> {
             status: row.status,
             justification: row.justification.as_deref(),
             owner: row.owner.as_deref(),
-            risks: &row.risks,
+            risks: row.risks.iter().map(|r| r.id.as_str()).collect(),
             documents: row.documents.iter().map(|d| d.id.as_str()).collect(),
         }
     }
@@ -59,6 +63,9 @@ struct Handbook<'a> {
     /// has a control block.
     #[serde(skip_serializing_if = "Option::is_none")]
     soa: Option<SoaExport<'a>>,
+    /// The risk register, when the build publishes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risks: Option<RisksExport<'a>>,
     /// Every active waiver: the exceptions the organisation accepted.
     waivers: &'a [Waived],
 }
@@ -97,6 +104,9 @@ struct Document<'a> {
     provenance: &'a Provenance,
     path: &'a str,
     url: String,
+    /// How far its audience has acknowledged it (counts only: no names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    acknowledgement: Option<CoverageView>,
     revisions: &'a [Revision],
     extra: &'a serde_json::Value,
 }
@@ -139,6 +149,59 @@ impl<'a> Control<'a> {
 }
 
 #[derive(Serialize)]
+struct RisksExport<'a> {
+    path: &'a str,
+    #[serde(flatten)]
+    control: Option<Control<'a>>,
+    appetite: usize,
+    likelihood: &'a [String],
+    impact: &'a [String],
+    risks: Vec<RiskExport<'a>>,
+}
+
+#[derive(Serialize)]
+struct RiskExport<'a> {
+    id: &'a str,
+    title: &'a str,
+    description: Option<&'a str>,
+    owner: &'a str,
+    assets: &'a [String],
+    threat: Option<&'a str>,
+    inherent: Option<&'a RatingView>,
+    treatment: Option<Treatment>,
+    /// Canonical control ids.
+    controls: Vec<&'a str>,
+    residual: Option<&'a RatingView>,
+    above_appetite: bool,
+    accepted_by: Option<&'a str>,
+    accepted_on: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    next_review: Option<NaiveDate>,
+}
+
+impl<'a> RiskExport<'a> {
+    fn of(r: &'a RiskRow) -> RiskExport<'a> {
+        RiskExport {
+            id: &r.id,
+            title: &r.title,
+            description: r.description.as_deref(),
+            owner: &r.owner,
+            assets: &r.assets,
+            threat: r.threat.as_deref(),
+            inherent: r.inherent.as_ref(),
+            treatment: r.treatment,
+            controls: r.controls.iter().map(|c| c.id.as_str()).collect(),
+            residual: r.residual.as_ref(),
+            above_appetite: r.above_appetite,
+            accepted_by: r.accepted_by.as_deref(),
+            accepted_on: r.accepted_on,
+            due: r.due,
+            next_review: r.next_review,
+        }
+    }
+}
+
+#[derive(Serialize)]
 struct SoaExport<'a> {
     path: &'a str,
     #[serde(flatten)]
@@ -159,6 +222,10 @@ struct Coverage<'a> {
 
 /// What the exports are made of.
 pub struct Inputs<'a> {
+    /// The risks, when the build publishes the register.
+    pub risks: &'a [RiskRow],
+    /// Acknowledgement coverage by document path.
+    pub acknowledgements: &'a BTreeMap<String, AckCoverage>,
     pub model: &'a Model,
     pub history: &'a History,
     /// The published documents with their revisions, in path order.
@@ -173,11 +240,15 @@ pub struct Inputs<'a> {
 
 /// The exports, as output paths and bytes.
 pub fn files(inputs: &Inputs<'_>) -> Vec<(String, Vec<u8>)> {
-    vec![
+    let mut files = vec![
         ("handbook.json".to_string(), handbook_json(inputs)),
         ("register.csv".to_string(), register_csv(inputs.register)),
         ("soa.csv".to_string(), soa_csv(inputs.controls)),
-    ]
+    ];
+    if !inputs.risks.is_empty() {
+        files.push(("risks.csv".to_string(), risks_csv(inputs.risks)));
+    }
+    files
 }
 
 fn handbook_json(inputs: &Inputs<'_>) -> Vec<u8> {
@@ -194,7 +265,9 @@ fn handbook_json(inputs: &Inputs<'_>) -> Vec<u8> {
         .iter()
         .filter_map(|(doc, revisions)| {
             let meta = doc.meta.as_ref()?;
-            Some(document(model, doc, meta, revisions, today))
+            let mut document = document(model, doc, meta, revisions, today);
+            document.acknowledgement = inputs.acknowledgements.get(&doc.path).map(CoverageView::of);
+            Some(document)
         })
         .collect();
     let approved: Vec<&FrontMatter> = published
@@ -223,6 +296,7 @@ fn handbook_json(inputs: &Inputs<'_>) -> Vec<u8> {
                 revisions: inputs.soa_revisions,
             })
         }),
+        risks: risks_export(inputs),
         waivers,
     };
     // Compact: the file is for tools (and large); `jq .` makes it readable.
@@ -256,9 +330,28 @@ fn document<'a>(
         provenance: &meta.provenance,
         path: &doc.path,
         url: page_of(&doc.path),
+        acknowledgement: None,
         revisions,
         extra: &meta.extra,
     }
+}
+
+/// The risk register, when the build publishes it.
+fn risks_export<'a>(inputs: &Inputs<'a>) -> Option<RisksExport<'a>> {
+    let model = inputs.model;
+    let register = model.risks.as_ref().filter(|_| !inputs.risks.is_empty())?;
+    let settings = &model.config.risks;
+    Some(RisksExport {
+        path: &register.path,
+        control: register
+            .control
+            .as_ref()
+            .map(|c| Control::of(model, c, inputs.today)),
+        appetite: settings.appetite,
+        likelihood: &settings.likelihood,
+        impact: &settings.impact,
+        risks: inputs.risks.iter().map(RiskExport::of).collect(),
+    })
 }
 
 /// The mandatory documented information and the approved documents covering each.
@@ -294,10 +387,49 @@ fn coverage<'a>(model: &'a Model, approved: &[&'a FrontMatter]) -> Vec<Coverage<
 }
 
 fn register_csv(register: &[RegisterRow]) -> Vec<u8> {
-    let mut csv = String::from("id,title,type,version,status,owner,approved_on,next_review\n");
+    let mut csv = String::from(
+        "id,title,type,version,status,owner,approved_on,next_review,acknowledged,audience\n",
+    );
     for row in register {
         let fields = row.csv_fields();
         csv_row(&mut csv, &fields.each_ref().map(String::as_str));
+    }
+    csv.into_bytes()
+}
+
+fn risks_csv(risks: &[RiskRow]) -> Vec<u8> {
+    let mut csv = String::from(
+        "id,title,owner,likelihood,impact,inherent,treatment,controls,residual_likelihood,residual_impact,residual,accepted_by,accepted_on,due,next_review\n",
+    );
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for r in risks {
+        let rating = |v: Option<&super::registers::RatingView>| match v {
+            Some(v) => [v.likelihood.clone(), v.impact.clone(), v.score.to_string()],
+            None => Default::default(),
+        };
+        let [likelihood, impact, inherent] = rating(r.inherent.as_ref());
+        let [residual_likelihood, residual_impact, residual] = rating(r.residual.as_ref());
+        let controls: Vec<String> = r.controls.iter().map(|c| c.label.clone()).collect();
+        csv_row(
+            &mut csv,
+            &[
+                &r.id,
+                &r.title,
+                &r.owner,
+                &likelihood,
+                &impact,
+                &inherent,
+                r.treatment.map_or("", |t| t.as_str()),
+                &controls.join(" "),
+                &residual_likelihood,
+                &residual_impact,
+                &residual,
+                r.accepted_by.as_deref().unwrap_or(""),
+                &date(r.accepted_on),
+                &date(r.due),
+                &date(r.next_review),
+            ],
+        );
     }
     csv.into_bytes()
 }
@@ -317,7 +449,11 @@ fn soa_csv(controls: &[ControlRow]) -> Vec<u8> {
                 c.status.map_or("", |s| s.as_str()),
                 c.justification.as_deref().unwrap_or(""),
                 c.owner.as_deref().unwrap_or(""),
-                &c.risks.join(" "),
+                &c.risks
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 &documents.join(" "),
             ],
         );
@@ -326,8 +462,9 @@ fn soa_csv(controls: &[ControlRow]) -> Vec<u8> {
 }
 
 /// One CSV row (RFC 4180: fields with a comma, quote or line break are quoted).
-/// Written here rather than with the `csv` crate: three small files of text cells,
-/// and the formula guard below is the part that matters.
+/// Written here rather than with the `csv` crate's writer (the crate reads the
+/// ledger): a few small files of text cells, and the formula guard below is the part
+/// that matters.
 fn csv_row(out: &mut String, fields: &[&str]) {
     let cells: Vec<String> = fields
         .iter()

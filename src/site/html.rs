@@ -2,10 +2,14 @@
 //! relative way back to the site root.
 
 /// Output paths the handbook writes itself; a document may not take one.
-pub const RESERVED: [&str; 14] = [
+pub const RESERVED: [&str; 18] = [
     "index.html",
     "dashboard.html",
     "soa.html",
+    "treatment.html",
+    "acknowledgements.html",
+    "risks.csv",
+    "risks",
     "clauses.html",
     "gaps.html",
     "archive.html",

@@ -9,7 +9,8 @@
 //! the output grows linearly with the number of documents.
 //!
 //! Order inside the layer: `html`, `charts`, `links`, `theme`, `views`, `body`,
-//! `scope`, then the pages (`pages`, `dashboard`), `export` and `output`.
+//! `scope`, then the pages (`pages`, `registers`, `dashboard`), `export` and
+//! `output`.
 
 pub mod body;
 mod charts;
@@ -19,6 +20,7 @@ pub mod html;
 pub mod links;
 pub mod output;
 mod pages;
+mod registers;
 mod scope;
 mod theme;
 mod views;
@@ -62,16 +64,28 @@ pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Si
             .history
             .evidenced(&soa.path, &report.handbook.config, &report.signers)
     });
-    let soa = views::soa_view(&report.handbook, &soa_revisions, &scope.links, today);
+    let soa = report.handbook.soa.as_ref().and_then(|soa| {
+        views::yaml_document_view(
+            &report.handbook,
+            &soa.path,
+            &soa_revisions,
+            &scope.links,
+            today,
+        )
+    });
     for (path, html) in pages::controls(&scope, &controls, soa)? {
         site.add(path, html);
     }
     for (path, html) in pages::others(&scope, &documents)? {
         site.add(path, html);
     }
+    let risks = risk_register(&scope, report, today, &mut site)?;
+    if let Some(html) = registers::acknowledgements_page(&scope)? {
+        site.add("acknowledgements.html", html);
+    }
     site.add(
         "dashboard.html",
-        dashboard::page(&scope, &documents.register, &controls)?,
+        dashboard::page(&scope, &documents.register, &controls, &risks)?,
     );
     for (name, bytes) in &scope.theme.assets {
         site.add(name.clone(), bytes.clone());
@@ -91,6 +105,8 @@ pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Si
         .map(|(&i, r)| (&report.handbook.documents[i], r.as_slice()))
         .collect();
     for (path, bytes) in export::files(&export::Inputs {
+        risks: &risks,
+        acknowledgements: &report.facts.acknowledgements,
         model: &report.handbook,
         history: &report.history,
         published: &published,
@@ -106,4 +122,36 @@ pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Si
     site.controls = controls.len();
     site.unpublished_drafts = scope.unpublished_drafts;
     Ok(site)
+}
+
+/// The risk register's pages, when the build publishes them; the risks as rows for the
+/// dashboard and the exports (none when not published).
+fn risk_register(
+    scope: &Scope<'_>,
+    report: &Report,
+    today: NaiveDate,
+    site: &mut Site,
+) -> Result<Vec<registers::RiskRow>, ConfigError> {
+    let handbook = &report.handbook;
+    let Some(register) = handbook.risks.as_ref().filter(|_| scope.risk_pages) else {
+        return Ok(Vec::new());
+    };
+    let revisions = report
+        .history
+        .evidenced(&register.path, &handbook.config, &report.signers);
+    let (control, rows) = match views::yaml_document_view(
+        handbook,
+        &register.path,
+        &revisions,
+        &scope.links,
+        today,
+    ) {
+        Some((view, rows)) => (Some(view), rows),
+        None => (None, Vec::new()),
+    };
+    let risks = registers::rows(scope, register);
+    for (path, html) in registers::risk_pages(scope, register, &risks, control, &rows)? {
+        site.add(path, html);
+    }
+    Ok(risks)
 }

@@ -5,7 +5,7 @@
 use super::body::render_body;
 use super::html::{page_of, root_of};
 use super::scope::Scope;
-use super::views::{self, ControlRow, DocLink, RegisterRow, RevisionRow};
+use super::views::{self, ControlRow, CoverageView, DocLink, RegisterRow, RevisionRow};
 use crate::diagnostic::{ConfigError, Severity};
 use crate::history::{AllowedSigners, History, Revision};
 use crate::model::catalog::Theme;
@@ -135,6 +135,11 @@ fn document(
     let clauses = clause_links(scope, meta);
     let source = external_source(&meta.provenance);
     let external = meta.provenance != Provenance::Internal;
+    let acknowledged = scope
+        .facts
+        .acknowledgements
+        .get(&doc.path)
+        .map(CoverageView::of);
     let mut context = scope.context(&root);
     if let Some(language) = &meta.language {
         context.insert("lang", language);
@@ -165,6 +170,8 @@ fn document(
             "external": external,
             "source": source,
             "language": meta.language,
+            "acknowledged": acknowledged,
+            "acknowledgements_page": scope.name_pages,
         }),
     );
     context.insert("body", &body);
@@ -185,6 +192,7 @@ fn document(
             url: page.clone(),
             external,
             source,
+            acknowledged,
         },
         search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": text}),
         page,
@@ -274,7 +282,7 @@ pub fn control_rows(scope: &Scope<'_>) -> Vec<ControlRow> {
                 control,
                 &scope.published_paths,
                 &doc_link,
-                scope.soa_details,
+                (scope.soa_details, scope.risk_pages),
             )
         })
         .collect()
@@ -318,7 +326,7 @@ pub fn controls(
     let mut context = scope.context("");
     context.insert("controls", &annex_a);
     if let Some((soa, revisions)) = soa {
-        context.insert("soa", &soa);
+        context.insert("file", &soa);
         context.insert("revisions", &revisions);
     }
     pages.push(("soa.html".to_string(), scope.page("soa.html", &context)?));

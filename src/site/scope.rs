@@ -70,6 +70,12 @@ pub struct Scope<'a> {
     /// Whether the SoA's reasoning (justifications, owners, risks) and the gaps may
     /// be published.
     pub soa_details: bool,
+    /// Whether the risk register's pages are published (a register exists and its
+    /// classification allows).
+    pub risk_pages: bool,
+    /// Whether the page that names who has not acknowledged what is published
+    /// (personal data: only at the ledger's classification).
+    pub name_pages: bool,
     pub sanitizer: Option<ammonia::Builder<'static>>,
 }
 
@@ -102,6 +108,15 @@ impl<'a> Scope<'a> {
             .iter()
             .map(|&i| handbook.documents[i].path.as_str())
             .collect();
+        let risk_pages = handbook.risks.as_ref().is_some_and(|r| r.readable)
+            && options.may_publish(&config.risks.classification, config);
+        let name_pages = match (&handbook.ledger, &config.acknowledgements) {
+            (Some(_), Some(settings)) => options.may_publish(&settings.classification, config),
+            _ => false,
+        };
+        let mut book = views::book_context(handbook);
+        book.risks = risk_pages;
+        book.acknowledgements = name_pages;
         Ok(Scope {
             handbook,
             diagnostics: &report.diagnostics,
@@ -110,12 +125,14 @@ impl<'a> Scope<'a> {
             today,
             theme: Theme::load(&config.root)?,
             links: Links::new(&config.repository),
-            book: views::book_context(handbook),
+            book,
             source: views::source_context(handbook, &report.history),
             published,
             unpublished_drafts,
             published_paths,
             soa_details: options.may_publish(&config.soa_classification, config),
+            risk_pages,
+            name_pages,
             sanitizer: config.sanitize.then(super::body::sanitizer),
         })
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// The default theme. A repository's `templates/` folder overrides any of these by
 /// file name.
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 18] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     (
@@ -21,6 +21,20 @@ const TEMPLATES: [(&str, &str); 13] = [
         include_str!("../../templates/controls.html"),
     ),
     ("soa.html", include_str!("../../templates/soa.html")),
+    (
+        "file-control.html",
+        include_str!("../../templates/file-control.html"),
+    ),
+    ("risks.html", include_str!("../../templates/risks.html")),
+    ("risk.html", include_str!("../../templates/risk.html")),
+    (
+        "treatment.html",
+        include_str!("../../templates/treatment.html"),
+    ),
+    (
+        "acknowledgements.html",
+        include_str!("../../templates/acknowledgements.html"),
+    ),
     ("clauses.html", include_str!("../../templates/clauses.html")),
     ("gaps.html", include_str!("../../templates/gaps.html")),
     ("archive.html", include_str!("../../templates/archive.html")),

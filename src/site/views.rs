@@ -21,6 +21,10 @@ pub struct BookContext {
     pub organization: String,
     pub language: String,
     pub description: Option<String>,
+    /// Whether the risk register's pages are published (for the navigation).
+    pub risks: bool,
+    /// Whether the acknowledgements page is published.
+    pub acknowledgements: bool,
 }
 
 /// Where the handbook was built from: the commit, uncommitted changes, and whether
@@ -34,12 +38,38 @@ pub struct SourceContext {
 }
 
 /// A link to a document from another page; `url` is `None` when it is not published.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Debug)]
 pub struct DocLink {
     pub id: String,
     pub title: String,
     pub url: Option<String>,
     pub status: Status,
+}
+
+/// A document's acknowledgement coverage as the pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageView {
+    pub audience: usize,
+    pub acknowledged: usize,
+    pub pending: usize,
+    pub overdue: usize,
+    pub due: Option<NaiveDate>,
+    pub percent: usize,
+}
+
+impl CoverageView {
+    pub fn of(coverage: &crate::model::ledger::Coverage) -> CoverageView {
+        CoverageView {
+            audience: coverage.audience,
+            acknowledged: coverage.acknowledged,
+            pending: coverage.audience - coverage.acknowledged - coverage.overdue,
+            overdue: coverage.overdue,
+            due: coverage.due,
+            percent: (coverage.acknowledged * 100)
+                .checked_div(coverage.audience)
+                .unwrap_or(100),
+        }
+    }
 }
 
 /// One row of the document register.
@@ -59,12 +89,20 @@ pub struct RegisterRow {
     /// A document of external origin, with where it comes from.
     pub external: bool,
     pub source: Option<String>,
+    /// How far its audience has acknowledged it, when it names one.
+    pub acknowledged: Option<CoverageView>,
 }
 
 impl RegisterRow {
     /// The row as `register.csv` has it.
-    pub fn csv_fields(&self) -> [String; 8] {
+    pub fn csv_fields(&self) -> [String; 10] {
         let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let acknowledged = |f: fn(&CoverageView) -> usize| {
+            self.acknowledged
+                .as_ref()
+                .map(|c| f(c).to_string())
+                .unwrap_or_default()
+        };
         [
             self.id.clone(),
             self.title.clone(),
@@ -74,6 +112,8 @@ impl RegisterRow {
             self.owner.clone(),
             date(self.approved_on),
             date(self.next_review),
+            acknowledged(|c| c.acknowledged),
+            acknowledged(|c| c.audience),
         ]
     }
 }
@@ -96,10 +136,20 @@ pub struct ControlRow {
     pub state: ControlState,
     pub justification: Option<String>,
     pub owner: Option<String>,
-    pub risks: Vec<String>,
+    /// The risks behind the decision: those that list the control and those its SoA
+    /// entry cites.
+    pub risks: Vec<RiskLink>,
     pub from_2013: Vec<String>,
     pub documents: Vec<DocLink>,
     pub document_count: usize,
+}
+
+/// A risk as other pages link to it; `url` when the risk pages are published.
+#[derive(Serialize, Clone, Debug)]
+pub struct RiskLink {
+    pub id: String,
+    pub title: String,
+    pub url: Option<String>,
 }
 
 /// One row of a document's revision history as its page shows it.
@@ -128,6 +178,8 @@ pub fn book_context(handbook: &Handbook) -> BookContext {
         organization: book.organization.clone(),
         language: book.language.clone(),
         description: book.description.clone(),
+        risks: false,
+        acknowledgements: false,
     }
 }
 
@@ -197,13 +249,14 @@ pub fn document_controls(handbook: &Handbook, meta: &FrontMatter) -> Vec<serde_j
 }
 
 /// One control as the pages show it; `details` are the SoA's reasoning (justification,
-/// owner, risks), left out when the build may not publish them.
+/// owner, risks), left out when the build may not publish them; `risk_pages` says
+/// whether the risks have pages to link to.
 pub fn control_row(
     handbook: &Handbook,
     control: &Control,
     published: &HashSet<&str>,
     doc_link: &dyn Fn(&Document) -> DocLink,
-    details: bool,
+    (details, risk_pages): (bool, bool),
 ) -> ControlRow {
     let decision = handbook
         .soa
@@ -234,14 +287,46 @@ pub fn control_row(
             .and_then(|d| d.justification.clone())
             .filter(|_| details),
         owner: decision.and_then(|d| d.owner.clone()).filter(|_| details),
-        risks: decision
-            .filter(|_| details)
-            .map(|d| d.risks.clone())
-            .unwrap_or_default(),
+        risks: if details {
+            risk_links(handbook, &control.id, decision, risk_pages)
+        } else {
+            Vec::new()
+        },
         from_2013: control.from_2013.clone(),
         document_count: documents.len(),
         documents,
     }
+}
+
+/// The risks behind a control, linked to their pages; without a register, the ids
+/// the SoA cites.
+fn risk_links(
+    handbook: &Handbook,
+    control_id: &str,
+    decision: Option<&crate::model::soa::Decision>,
+    pages: bool,
+) -> Vec<RiskLink> {
+    if handbook.risks.is_none() {
+        return decision
+            .map(|d| d.risks.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|id| RiskLink {
+                id: id.clone(),
+                title: String::new(),
+                url: None,
+            })
+            .collect();
+    }
+    handbook
+        .risks_of(control_id)
+        .into_iter()
+        .map(|risk| RiskLink {
+            id: risk.id.clone(),
+            title: risk.title.clone(),
+            url: pages.then(|| format!("risks/{}.html", risk.id)),
+        })
+        .collect()
 }
 
 /// The mandatory documented information with what covers each item, and every clause
@@ -341,16 +426,21 @@ pub fn backlinks(handbook: &Handbook, published: &[usize]) -> HashMap<usize, BTr
     found
 }
 
-/// The SoA as a controlled document, for its page: its control block, the evidence of
-/// its current approval, and its revision history.
-pub fn soa_view(
+/// A controlled YAML file (the SoA, the risk register) for its page: its control
+/// block, the evidence of its current approval, and its revision history. `None`
+/// when the file has no control block.
+pub fn yaml_document_view(
     handbook: &Handbook,
+    path: &str,
     revisions: &[Revision],
     links: &Links,
     today: NaiveDate,
 ) -> Option<(serde_json::Value, Vec<RevisionRow>)> {
-    let soa = handbook.soa.as_ref()?;
-    let control = soa.control.as_ref()?;
+    let file = handbook
+        .yaml_documents()
+        .into_iter()
+        .find(|f| f.path == path)?;
+    let control = file.control;
     let role = |key: &str| match handbook.config.roles.get(key) {
         Some(role) => format!("{} ({key})", role.name),
         None => key.to_string(),
@@ -366,6 +456,7 @@ pub fn soa_view(
         .then(|| handbook.next_review(control))
         .flatten();
     let view = serde_json::json!({
+        "title": file.title,
         "version": control.version,
         "status": control.status,
         "owner": role(&control.owner),
@@ -375,7 +466,7 @@ pub fn soa_view(
         "next_review": next_review,
         "overdue": next_review.is_some_and(|d| d < today),
         "evidence": evidence,
-        "path": soa.path,
+        "path": file.path,
     });
     Some((view, revision_rows(revisions, links)))
 }
