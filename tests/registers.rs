@@ -310,6 +310,18 @@ fn the_register_is_a_controlled_document_in_git() {
         "{:#?}",
         checked.diagnostics
     );
+    let diff = repo.cmd(&["diff", "main..HEAD"]).output().unwrap();
+    let diff = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        diff.contains("| **risks.yaml** Risk Register | changed | 1.0 → 1.1 |"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(
+            "| R-01 Phishing | 16 → 6, mitigate (A.5.1, A.8.5) | 12 → 6, mitigate (A.5.1, A.8.5) |"
+        ),
+        "{diff}"
+    );
     let log = repo.log("risks.yaml");
     let versions: Vec<&str> = log["revisions"]
         .as_array()

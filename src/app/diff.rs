@@ -5,6 +5,7 @@ use super::{Context, Error};
 use crate::history::changes::{self, DocChange, Entry, State};
 use crate::history::{History, git};
 use crate::model::catalog::Catalog;
+use crate::model::risks::{Risk, RiskRegister};
 use crate::model::soa::{Decision, Soa};
 use crate::text::compare_ids;
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,6 +68,11 @@ pub fn summary(base: &State, head: &State, catalog: &Catalog) -> String {
             "\n### Statement of Applicability\n\n| Control | Before | After |\n|---|---|---|\n",
         );
         out.push_str(&soa_rows);
+    }
+    let risk_rows = risk_changes(base.risks.as_ref(), head.risks.as_ref());
+    if !risk_rows.is_empty() {
+        out.push_str("\n### Risk register\n\n| Risk | Before | After |\n|---|---|---|\n");
+        out.push_str(&risk_rows);
     }
     out
 }
@@ -177,6 +183,60 @@ fn soa_changes(base: Option<&Soa>, head: Option<&Soa>, catalog: &Catalog) -> Str
     }
     rows.sort_by(|a, b| compare_ids(a.0, b.0));
     rows.into_iter().map(|(_, row)| row).collect()
+}
+
+/// The risks added, removed, or changed in rating, treatment, controls or acceptance.
+fn risk_changes(base: Option<&RiskRegister>, head: Option<&RiskRegister>) -> String {
+    let risks = |r: Option<&RiskRegister>| -> BTreeMap<String, Risk> {
+        r.map(|r| r.risks.iter().map(|k| (k.id.clone(), k.clone())).collect())
+            .unwrap_or_default()
+    };
+    let (before, after) = (risks(base), risks(head));
+    let ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let mut rows: Vec<(&String, String)> = Vec::new();
+    for id in ids {
+        let (from, to) = (
+            before.get(id).map(describe_risk),
+            after.get(id).map(describe_risk),
+        );
+        if from != to {
+            let title = after
+                .get(id)
+                .or(before.get(id))
+                .map_or("", |r| r.title.as_str());
+            let from = from.unwrap_or_else(|| "no entry".to_string());
+            let to = to.unwrap_or_else(|| "removed".to_string());
+            rows.push((id, format!("| {id} {} | {from} | {to} |\n", cell(title))));
+        }
+    }
+    rows.sort_by(|a, b| compare_ids(a.0, b.0));
+    rows.into_iter().map(|(_, row)| row).collect()
+}
+
+/// A risk in one cell: its rating before and after treatment, its treatment, its
+/// controls and its acceptance.
+fn describe_risk(risk: &Risk) -> String {
+    let score = |r: Option<crate::model::risks::Rating>| {
+        r.map_or("-".to_string(), |r| r.score().to_string())
+    };
+    let mut text = format!(
+        "{} → {}, {}",
+        score(risk.inherent),
+        score(risk.residual),
+        risk.treatment.map_or("no treatment", |t| t.as_str())
+    );
+    if !risk.controls.is_empty() {
+        let ids: Vec<String> = risk
+            .controls
+            .iter()
+            .map(|c| format!("A.{}", c.value))
+            .collect();
+        text.push_str(&format!(" ({})", ids.join(", ")));
+    }
+    if let Some(by) = &risk.accepted_by {
+        text.push_str(&format!(", accepted by {by}"));
+    }
+    text
 }
 
 fn describe(decision: Option<&Decision>) -> String {

@@ -304,14 +304,42 @@ fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
+/// The risk register of a new repository: its document control and an example risk
+/// left in a comment, so nothing is rated before the assessment.
+pub const RISKS_TEMPLATE: &str = "\
+# Risk register (ISO/IEC 27001:2022, 6.1.2, 6.1.3, 8.2). Each risk: title, owner (a
+# role), assets, threat, likelihood and impact (labels of book.toml [risks], or 1 to
+# 5), treatment (mitigate, accept, transfer, avoid), controls, residual_likelihood and
+# residual_impact; what remains above the appetite is accepted by the owner with
+# accepted_by and accepted_on. The register is a controlled document itself.
+version: \"0.1\"
+status: draft
+owner: CISO
+approvers: [CEO]
+change: \"First draft\"
+risks:
+  # R-01:
+  #   title: Customer data disclosed
+  #   owner: CISO
+  #   assets: [customer database]
+  #   threat: External attacker
+  #   likelihood: possible
+  #   impact: major
+  #   treatment: mitigate
+  #   controls: [\"5.15\", \"8.5\"]
+  #   residual_likelihood: unlikely
+  #   residual_impact: moderate
+";
+
 /// The SoA of a new repository: every Annex A control, undecided, grouped by theme.
 pub fn soa_template(catalog: &Catalog) -> String {
     let mut out = String::from(
         "# Statement of Applicability (ISO/IEC 27001:2022, 6.1.3 d).\n\
          # For every Annex A control: applicable (true or false), status (implemented,\n\
          # partial, planned, not-implemented), justification (why it is included or\n\
-         # excluded: name the risks, laws or contracts), owner (a role of book.toml) and\n\
-         # risks (risk register references). An empty `applicable` is undecided.\n\
+         # excluded), owner (a role of book.toml), and what calls for it: risks (ids of\n\
+         # risks.yaml) or a basis (legal, contract, business, best-practice). An empty\n\
+         # `applicable` is undecided.\n\
          # The SoA is a controlled document itself: its version, owner and approval.\n\
          version: \"0.1\"\n\
          status: draft\n\
@@ -477,6 +505,7 @@ fn starter_files(organization: &str, today: NaiveDate) -> Vec<(&'static str, Str
     vec![
         ("book.toml", book_toml(organization)),
         ("soa.yaml", soa_template(&Catalog::iso27001_2022())),
+        ("risks.yaml", RISKS_TEMPLATE.to_string()),
         ("policies/information-security-policy.md", policy),
         ("procedures/document-control.md", procedure),
         (".gitignore", "/book/\n".to_string()),

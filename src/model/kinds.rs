@@ -218,10 +218,22 @@ impl DateError {
 
 /// An ISO 8601 calendar date; the error says why, when it can.
 pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        && text.len() == 10
-    {
-        return Ok(date);
+    // The usual shape, read directly: chrono's format parser is slow for the
+    // hundreds of thousands of dates an acknowledgement ledger holds.
+    let b = text.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let digits = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10))
+            && let Some(date) = i32::try_from(y)
+                .ok()
+                .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+        {
+            return Ok(date);
+        }
     }
     let parts: Vec<&str> = text.split('-').collect();
     if let [y, m, d] = parts.as_slice()

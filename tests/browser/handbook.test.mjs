@@ -80,14 +80,49 @@ test("search finds a word and opens the result", async () => {
 });
 
 test("every section page opens without errors", async () => {
-  for (const path of ["dashboard.html", "soa.html", "clauses.html", "gaps.html", "archive.html", "controls/index.html", "404.html"]) {
+  for (const path of ["dashboard.html", "soa.html", "clauses.html", "gaps.html", "archive.html", "controls/index.html", "treatment.html", "acknowledgements.html", "404.html"]) {
     const { page, problems } = await open(path);
     assert.ok((await page.locator("h1").count()) === 1, `${path} has one h1`);
     assert.deepEqual(problems, [], path);
     if (path === "dashboard.html") {
-      assert.equal(await page.locator("svg.chart").count(), 3);
+      // Controls, documents, reviews, risks, acknowledgements.
+      assert.equal(await page.locator("svg.chart").count(), 5);
       await page.screenshot({ path: join(screenshots, "dashboard.png"), fullPage: true });
     }
     await page.close();
   }
+});
+
+test("the risk register shows its heat maps and leads from a risk to its controls and their documents", async () => {
+  const { page, problems } = await open("index.html");
+  await page.getByRole("navigation").getByRole("link", { name: "Risks" }).click();
+  await page.waitForURL(/risks\/index\.html$/);
+  assert.equal(await page.locator("h1").innerText(), "Risk register");
+  // Two heat maps of 5 x 5 cells; every risk is in one cell of each.
+  assert.equal(await page.locator("svg.heat-map").count(), 2);
+  assert.equal(await page.locator("svg.heat-map g.cell").count(), 50);
+  const risks = await page.locator("table.risks tbody tr").count();
+  const counted = await page.locator("#inherent g.cell").evaluateAll((cells) => cells.reduce((n, c) => n + Number(c.dataset.count), 0));
+  assert.equal(counted, risks);
+  // The cell of likely x major holds three risks, named on hover.
+  const cell = page.locator('#inherent g.cell[data-likelihood="4"][data-impact="4"]');
+  assert.equal(await cell.getAttribute("data-count"), "3");
+  assert.match(await cell.locator("title").textContent(), /R-04, R-09, R-10/);
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  await page.screenshot({ path: join(screenshots, "risks.png") });
+  await page.getByRole("link", { name: "Platform outage beyond customers' tolerance" }).click();
+  await page.waitForURL(/risks\/R-07\.html$/);
+  assert.match(await page.locator("table.control-block").innerText(), /by PLATFORM-LEAD on 2026-11-23/);
+  const controls = await page.locator("table.risk-controls tbody tr").count();
+  assert.ok(controls >= 5, `R-07 has ${controls} controls`);
+  // Risk -> control -> document, and back from the control to the risk.
+  const row = page.locator("table.risk-controls tbody tr", { hasText: "A.5.30" });
+  assert.match(await row.innerText(), /partial/);
+  assert.ok((await row.getByRole("link", { name: /POL-BC/ }).count()) === 1);
+  await row.getByRole("link", { name: /A\.5\.30/ }).click();
+  await page.waitForURL(/controls\/5\.30\.html$/);
+  await page.getByRole("link", { name: "R-07 Platform outage beyond customers' tolerance" }).click();
+  await page.waitForURL(/risks\/R-07\.html$/);
+  assert.deepEqual(problems, []);
+  await page.close();
 });
