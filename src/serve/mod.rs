@@ -205,10 +205,15 @@ fn fingerprint(root: &Path) -> Fingerprint {
     let mut folders = vec![root.join("templates")];
     if let Ok(config) = Config::load(root) {
         add(&root.join(&config.soa));
+        add(&root.join(&config.risks.register));
         for catalog in &config.catalogs {
             add(&root.join(catalog));
         }
         folders.extend(config.folders.iter().map(|f| root.join(&f.path)));
+        if let Some(ledger) = &config.acknowledgements {
+            add(&root.join(&ledger.roster));
+            folders.push(root.join(&ledger.records));
+        }
     }
     for folder in folders {
         for entry in walkdir::WalkDir::new(folder)
