@@ -126,10 +126,11 @@ fn decided(
                     .hint("add status: implemented, partial, planned or not-implemented"),
                 );
             }
-            let implemented = handbook.in_force(&control.id).next().is_some();
+            let implemented = handbook.implementing(&control.id).next().is_some();
             if !implemented && !handbook.is_claimed_unsurely(&control.id) {
                 let drafts: Vec<_> = handbook
-                    .implementing(&control.id)
+                    .declaring(&control.id)
+                    .filter(|(_, m)| matches!(m.control.status, Status::Draft | Status::InReview))
                     .map(|(_, m)| m.id.as_str())
                     .collect();
                 let hint = if drafts.is_empty() {
@@ -154,23 +155,23 @@ pub fn coverage(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
         if item.covered_by.is_some() || handbook.is_covered_unsurely(item) {
             continue;
         }
-        let covering = |status: Option<Status>| {
+        let covering = |statuses: &[Status]| {
             handbook.valid().any(|(_, meta)| {
-                status.is_none_or(|s| meta.control.status == s)
+                statuses.contains(&meta.control.status)
                     && meta
                         .clauses
                         .iter()
                         .any(|c| item.is_covered_by_clause(c.value.trim()))
             })
         };
-        if covering(Some(Status::Approved)) {
+        if covering(&[Status::Approved]) {
             continue;
         }
         let kind = match item.kind {
             DocInfoKind::Document => "documented information to maintain",
             DocInfoKind::Record => "records to retain",
         };
-        let hint = if covering(None) {
+        let hint = if covering(&[Status::Draft, Status::InReview]) {
             format!(
                 "a document declares clause {} but none is approved yet",
                 item.clause

@@ -35,8 +35,8 @@ pub struct Handbook {
     pub ledger: Option<Ledger>,
     by_id: HashMap<String, Vec<usize>>,
     by_path: HashMap<String, usize>,
-    /// Canonical control id → documents that declare it.
-    implementing: BTreeMap<String, Vec<usize>>,
+    /// Canonical control id → documents that declare it, whatever their status.
+    declaring: BTreeMap<String, Vec<usize>>,
     /// Controls and clauses claimed by documents whose front matter has errors.
     unsure_controls: BTreeSet<String>,
     unsure_clauses: Vec<String>,
@@ -129,7 +129,7 @@ impl Handbook {
             ledger: None,
             by_id: HashMap::new(),
             by_path: HashMap::new(),
-            implementing: BTreeMap::new(),
+            declaring: BTreeMap::new(),
             unsure_controls: BTreeSet::new(),
             unsure_clauses: Vec::new(),
         };
@@ -154,7 +154,7 @@ impl Handbook {
             if let Some(meta) = doc.meta.as_ref().filter(|_| doc.complete) {
                 for written in &meta.controls {
                     if let ControlRef::Known(control) = self.catalog.resolve(&written.value) {
-                        let docs = self.implementing.entry(control.id.clone()).or_default();
+                        let docs = self.declaring.entry(control.id.clone()).or_default();
                         if !docs.contains(&i) {
                             docs.push(i);
                         }
@@ -208,12 +208,11 @@ impl Handbook {
             .filter_map(|d| d.meta.as_ref().map(|m| (d, m)))
     }
 
-    /// Documents declaring a control, in path order.
-    pub fn implementing(
-        &self,
-        control_id: &str,
-    ) -> impl Iterator<Item = (&Document, &FrontMatter)> {
-        self.implementing
+    /// Documents declaring a control, whatever their status, in path order: drafts
+    /// that will implement it, retired ones that did. Only [`Handbook::implementing`]
+    /// says what implements it.
+    pub fn declaring(&self, control_id: &str) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.declaring
             .get(control_id)
             .into_iter()
             .flatten()
@@ -307,10 +306,22 @@ impl Handbook {
         ids
     }
 
-    /// Documents in force: approved ones.
-    pub fn in_force(&self, control_id: &str) -> impl Iterator<Item = (&Document, &FrontMatter)> {
-        self.implementing(control_id)
+    /// The documents that implement a control: the approved ones that declare it. The
+    /// one place that decides it, for the checks, every page and the exports. A draft
+    /// does not implement a control yet, and a retired document no longer does.
+    pub fn implementing(
+        &self,
+        control_id: &str,
+    ) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.declaring(control_id)
             .filter(|(_, m)| m.control.status == Status::Approved)
+    }
+
+    /// Retired documents that declared a control: its history, never its
+    /// implementation.
+    pub fn formerly(&self, control_id: &str) -> impl Iterator<Item = (&Document, &FrontMatter)> {
+        self.declaring(control_id)
+            .filter(|(_, m)| m.control.status == Status::Retired)
     }
 }
 

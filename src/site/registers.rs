@@ -154,7 +154,7 @@ fn controls(scope: &Scope<'_>, risk: &Risk) -> Vec<RiskControl> {
             };
             let status = decision.and_then(|d| d.status);
             let documents = handbook
-                .in_force(&id)
+                .implementing(&id)
                 .filter(|(d, _)| scope.published_paths.contains(d.path.as_str()))
                 .map(|(d, _)| scope.doc_link(d))
                 .collect();

@@ -140,8 +140,11 @@ pub struct ControlRow {
     /// entry cites.
     pub risks: Vec<RiskLink>,
     pub from_2013: Vec<String>,
+    /// The approved documents that implement it.
     pub documents: Vec<DocLink>,
     pub document_count: usize,
+    /// Retired documents that implemented it once: history, shown apart.
+    pub formerly: Vec<DocLink>,
 }
 
 /// A risk as other pages link to it; `url` when the risk pages are published.
@@ -262,11 +265,13 @@ pub fn control_row(
         .soa
         .as_ref()
         .and_then(|s| s.decisions.get(&control.id));
-    let documents: Vec<DocLink> = handbook
-        .implementing(&control.id)
-        .filter(|(d, _)| published.contains(d.path.as_str()))
-        .map(|(d, _)| doc_link(d))
-        .collect();
+    let links = |docs: &mut dyn Iterator<Item = (&Document, &FrontMatter)>| -> Vec<DocLink> {
+        docs.filter(|(d, _)| published.contains(d.path.as_str()))
+            .map(|(d, _)| doc_link(d))
+            .collect()
+    };
+    let documents = links(&mut handbook.implementing(&control.id));
+    let formerly = links(&mut handbook.formerly(&control.id));
     let applicable = match decision {
         Some(d) => d.applicability(),
         None if control.is_annex_a() => Applicability::Undecided,
@@ -295,6 +300,7 @@ pub fn control_row(
         from_2013: control.from_2013.clone(),
         document_count: documents.len(),
         documents,
+        formerly,
     }
 }
 
