@@ -174,7 +174,10 @@ fn documents() -> Vec<(String, Vec<(String, String)>, usize)> {
 }
 
 fn field<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    fields
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 #[test]
@@ -202,7 +205,10 @@ fn the_sample_keeps_records_as_records() {
         .collect();
     assert!(records.len() >= 2, "{} records", records.len());
     for (path, fields, _) in &records {
-        assert!(field(fields, "retention").is_some(), "{path} has no retention");
+        assert!(
+            field(fields, "retention").is_some(),
+            "{path} has no retention"
+        );
     }
 }
 
@@ -230,7 +236,11 @@ fn in_the_sample_handbook_only_approved_documents_implement_controls() {
         .arg(&dest)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dest.join("handbook.json")).unwrap())
             .unwrap();
@@ -246,7 +256,12 @@ fn in_the_sample_handbook_only_approved_documents_implement_controls() {
     for control in json["controls"].as_array().unwrap() {
         for id in control["documents"].as_array().unwrap() {
             let id = id.as_str().unwrap();
-            assert_eq!(status(id).as_deref(), Some("approved"), "{id} implements {}", control["id"]);
+            assert_eq!(
+                status(id).as_deref(),
+                Some("approved"),
+                "{id} implements {}",
+                control["id"]
+            );
             implementing += 1;
         }
     }
