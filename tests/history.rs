@@ -611,7 +611,7 @@ fn the_gate_accepts_approval_only_changes_and_new_drafts() {
             .stdout,
     )
     .to_string();
-    assert!(stdout.contains("approval or review recorded"), "{stdout}");
+    assert!(stdout.contains("review recorded"), "{stdout}");
     assert!(stdout.contains("PRC-NEW  added"), "{stdout}");
 }
 
@@ -894,4 +894,30 @@ fn the_handbook_as_it_stood_at_a_revision_or_a_date() {
         repo.read("policies/access-control.md")
             .contains("version: \"1.1\"")
     );
+}
+
+#[test]
+fn a_past_state_is_published_with_its_errors_counted() {
+    let repo = repository();
+    let broken = policy_at("1.1", "approved", "2026-03-01", "Next", "New rules.")
+        .replace("owner: CISO", "owner: NOBODY");
+    repo.write("policies/access-control.md", &broken);
+    repo.commit(
+        "A role that does not exist",
+        "Ann",
+        "2026-03-02T09:00:00+00:00",
+    );
+    repo.write(
+        "policies/access-control.md",
+        &policy_at("1.2", "approved", "2026-03-03", "Fixed", "New rules."),
+    );
+    repo.commit("Fixed", "Ann", "2026-03-03T09:00:00+00:00");
+    let output = repo
+        .cmd(&["build", "--rev", "HEAD~1", "--dest", "then"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(" errors: "), "{stdout}");
+    assert!(stdout.contains("1 unknown-role"), "{stdout}");
 }

@@ -144,9 +144,12 @@ fn the_sample_risk_register_justifies_the_soa() {
     assert!(with_basis.count() >= 3);
 }
 
-/// The front matter of every document of the sample, as `key: value` lines, with the
+/// A document of the sample: its path, its front matter as `key: value` lines, and the
 /// number of words of its body.
-fn documents() -> Vec<(String, Vec<(String, String)>, usize)> {
+type Sampled = (String, Vec<(String, String)>, usize);
+
+/// Every document of the sample.
+fn documents() -> Vec<Sampled> {
     let root = project_root();
     let mut found = Vec::new();
     for folder in ["policies", "procedures", "standards", "records"] {

@@ -239,21 +239,32 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
     Ok(Outcome::Success)
 }
 
-/// `1 warning: 1 review-overdue`, or `no warnings`.
+/// `1 warning: 1 review-overdue`, or `no warnings`. A past state (`--rev`,
+/// `--as-of`) is published with its errors: they are counted first.
 pub fn warnings_summary(shown: &[Diagnostic]) -> String {
-    let warnings: Vec<_> = shown
+    let counted: Vec<_> = shown
         .iter()
-        .filter(|d| d.severity == Severity::Warning)
+        .filter(|d| matches!(d.severity, Severity::Warning | Severity::Error))
         .cloned()
         .collect();
-    if warnings.is_empty() {
+    let errors = counted
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = counted.len() - errors;
+    if counted.is_empty() {
         return "no warnings".to_string();
     }
-    format!(
-        "{}: {}",
-        count(warnings.len(), "warning", "warnings"),
-        report::by_code(&warnings)
-    )
+    let counts = match (errors, warnings) {
+        (0, w) => count(w, "warning", "warnings"),
+        (e, 0) => count(e, "error", "errors"),
+        (e, w) => format!(
+            "{}, {}",
+            count(e, "error", "errors"),
+            count(w, "warning", "warnings")
+        ),
+    };
+    format!("{counts}: {}", report::by_code(&counted))
 }
 
 /// Progress of a build on standard error: the phase on a terminal, or with

@@ -69,8 +69,14 @@ pub fn summary(base: &State, head: &State, catalog: &Catalog) -> String {
         );
         out.push_str(&soa_rows);
     }
+    let unreadable = [&base.risks, &head.risks]
+        .into_iter()
+        .flatten()
+        .any(|r| !r.readable);
     let risk_rows = risk_changes(base.risks.as_ref(), head.risks.as_ref());
-    if !risk_rows.is_empty() {
+    if unreadable {
+        out.push_str("\n### Risk register\n\nThe risk register cannot be read on one side, so its risks are not compared; `ismsbook check` says why.\n");
+    } else if !risk_rows.is_empty() {
         out.push_str("\n### Risk register\n\n| Risk | Before | After |\n|---|---|---|\n");
         out.push_str(&risk_rows);
     }

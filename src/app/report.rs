@@ -180,8 +180,11 @@ fn one(d: &Diagnostic, style: &Style, sources: &mut Sources<'_>, out: &mut Strin
     );
     let pad = " ".repeat(d.line.to_string().len());
     let _ = writeln!(out, "{pad}{} {}", style.paint("1;34", "-->"), location(d));
+    // The rows of CSV files (the acknowledgement roster and records) hold personal
+    // data: they are never echoed into logs, which CI may publish.
     if d.line > 0
         && !d.is_whole()
+        && !d.file.ends_with(".csv")
         && let Some(line) = sources.line(&d.file, d.line)
     {
         let bar = style.paint("1;34", "|");

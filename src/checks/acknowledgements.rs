@@ -72,6 +72,31 @@ pub fn coverage(
         };
         let names: Vec<String> = meta.audience.iter().map(|a| a.value.clone()).collect();
         let audience = ledger.audience(&names, &handbook.config);
+        for name in &meta.audience {
+            let known = handbook
+                .config
+                .roles
+                .keys()
+                .chain(handbook.config.groups.keys());
+            let is_known = known
+                .chain(std::iter::once(&EVERYONE.to_string()))
+                .any(|k| k.eq_ignore_ascii_case(&name.value));
+            if is_known
+                && ledger
+                    .audience(std::slice::from_ref(&name.value), &handbook.config)
+                    .is_empty()
+            {
+                found.push(
+                    Diagnostic::new(
+                        Code::AudienceEmpty,
+                        &doc.path,
+                        format!("`{}` in the audience of {} names nobody", name.value, meta.id),
+                    )
+                    .span(name.position, name.width)
+                    .hint("list the role's members in book.toml, or put the group in the roster's `groups` column"),
+                );
+            }
+        }
         let version = meta.control.version;
         let coverage = ledger.coverage(
             &meta.id,
@@ -119,17 +144,78 @@ fn overdue(
 }
 
 /// The day the document's current major version took effect: the approval of its
-/// first approved X.* version in history, else the current version's.
+/// first approved X.* version in history. When the current version is that first
+/// one (or history does not know it), its own `effective` date, else its approval.
 fn in_effect_since(history: &History, path: &str, meta: &FrontMatter) -> Option<NaiveDate> {
-    let major = meta.control.version.major;
+    let control = &meta.control;
+    let current = control.effective.or(control.approved_on);
     let first = history.events(path).iter().find_map(|event| {
         let snapshot = &event.snapshot;
         let version: Version = snapshot.version.as_deref()?.parse().ok()?;
-        (version.major == major && snapshot.status.as_deref() == Some("approved"))
-            .then(|| parse_date(snapshot.approved_on.as_deref()?).ok())
-            .flatten()
+        let approved = snapshot.status.as_deref() == Some("approved");
+        if version.major != control.version.major || !approved {
+            return None;
+        }
+        Some((version, parse_date(snapshot.approved_on.as_deref()?).ok()?))
     });
-    first
-        .or(meta.control.effective)
-        .or(meta.control.approved_on)
+    match first {
+        Some((version, _)) if version == control.version => current,
+        Some((_, approved_on)) => Some(approved_on),
+        None => current,
+    }
+}
+
+/// What the ledger holds that matches nothing: records of document ids no document
+/// has (one finding per id, with a near id), and roster groups that are a slip of a
+/// group of book.toml. Groups of the HR system that the ISMS does not use are fine.
+pub fn ledger(handbook: &Handbook, history: &History, found: &mut Vec<Diagnostic>) {
+    let Some(ledger) = &handbook.ledger else {
+        return;
+    };
+    let removed = history.removed_ids();
+    let mut ids: Vec<(&String, &(String, usize))> = ledger.seen.iter().collect();
+    ids.sort();
+    for (id, (path, line)) in ids {
+        if handbook.by_id(id).is_some() || removed.contains_key(id.as_str()) {
+            continue;
+        }
+        let near = handbook
+            .ids()
+            .find(|known| known.eq_ignore_ascii_case(id))
+            .or_else(|| did_you_mean(id, handbook.ids()));
+        let hint = match near {
+            Some(near) => format!("did you mean `{near}`? Records name documents by their id"),
+            None => "records name documents by their id, as in the front matter".to_string(),
+        };
+        found.push(
+            Diagnostic::new(
+                Code::LedgerRowInvalid,
+                path,
+                format!("acknowledgement records name `{id}`, which no document has"),
+            )
+            .span(crate::text::Position::new(*line, 1), 1)
+            .hint(hint),
+        );
+    }
+    let defined: Vec<&str> = handbook.config.groups.keys().map(String::as_str).collect();
+    let mut groups: Vec<(&String, &(String, usize))> = ledger.groups.iter().collect();
+    groups.sort();
+    for (group, (path, line)) in groups {
+        if defined.iter().any(|d| d.eq_ignore_ascii_case(group)) {
+            continue;
+        }
+        if let Some(near) = did_you_mean(group, defined.iter().copied()) {
+            found.push(
+                Diagnostic::new(
+                    Code::LedgerRowInvalid,
+                    path,
+                    format!("the roster's group `{group}` is not a group of book.toml"),
+                )
+                .span(crate::text::Position::new(*line, 1), 1)
+                .hint(format!(
+                    "did you mean `{near}`? Its people are in no audience of `{near}`"
+                )),
+            );
+        }
+    }
 }

@@ -45,7 +45,16 @@ fn verdict(change: &DocChange<'_>, problems: &[Diagnostic]) -> Verdict {
             .collect::<Vec<_>>()
             .join("; "),
         DocChange::Removed { .. } => "retired before removal".to_string(),
-        DocChange::Approval { .. } => "approval or review recorded".to_string(),
+        DocChange::Approval { base, head } => {
+            let (a, b) = (&base.snapshot, &head.snapshot);
+            if (&a.status, &a.approved_by, &a.approved_on)
+                != (&b.status, &b.approved_by, &b.approved_on)
+            {
+                "approval or review recorded".to_string()
+            } else {
+                "review recorded, or audience or layout changed: no new version needed".to_string()
+            }
+        }
         DocChange::Moved { base, .. } => format!("moved from {}", base.path),
         DocChange::Added { head } | DocChange::Changed { head, .. } => {
             head.snapshot.change.clone().unwrap_or_default()

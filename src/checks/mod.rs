@@ -114,6 +114,7 @@ pub fn check(
     }
     let (coverage, found) = acknowledgements::coverage(&handbook, &history, today);
     diagnostics.extend(found);
+    acknowledgements::ledger(&handbook, &history, &mut diagnostics);
     let mut facts = finish(&handbook, today, &mut diagnostics);
     facts.changed_after_approval = changed;
     facts.acknowledgements = coverage;
@@ -137,6 +138,7 @@ pub fn check_loaded(
     let (signers, changed) = history_rules(&handbook, &history, &mut diagnostics);
     let (coverage, found) = acknowledgements::coverage(&handbook, &history, today);
     diagnostics.extend(found);
+    acknowledgements::ledger(&handbook, &history, &mut diagnostics);
     let mut facts = finish(&handbook, today, &mut diagnostics);
     facts.changed_after_approval = changed;
     facts.acknowledgements = coverage;

@@ -34,7 +34,7 @@ pub fn check(handbook: &Handbook, today: NaiveDate, found: &mut Vec<Diagnostic>)
     for risk in &register.risks {
         roles(handbook, register, risk, found);
         treatment(handbook, register, risk, today, found);
-        acceptance(handbook, register, risk, found);
+        acceptance(handbook, register, risk, today, found);
         review(handbook, register, risk, today, found);
     }
     soa_references(handbook, register, found);
@@ -44,6 +44,9 @@ pub fn check(handbook: &Handbook, today: NaiveDate, found: &mut Vec<Diagnostic>)
 /// risks that can then be found nowhere. One finding, not one per reference.
 fn missing(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
     let path = &handbook.config.risks.register;
+    if handbook.unreadable.contains(path) {
+        return;
+    }
     let hint = format!(
         "create {path} with its document control and a `risks:` map (docs/registers.md shows one), or set [risks] register in book.toml"
     );
@@ -179,9 +182,14 @@ fn acceptance(
     handbook: &Handbook,
     register: &RiskRegister,
     risk: &Risk,
+    today: NaiveDate,
     found: &mut Vec<Diagnostic>,
 ) {
     let settings = &handbook.config.risks;
+    // A residual rating that could not be read has its error already.
+    if risk.residual_given && risk.residual.is_none() {
+        return;
+    }
     let Some(remaining) = risk.remaining() else {
         return;
     };
@@ -189,6 +197,7 @@ fn acceptance(
         return;
     }
     let owner = risk.owner.as_deref().unwrap_or_default();
+    let owner_known = handbook.config.roles.contains_key(owner);
     let rated = describe(handbook, remaining);
     let (message, at) = match (risk.accepted_by.as_deref(), risk.accepted_on) {
         (None, _) => (
@@ -202,6 +211,8 @@ fn acceptance(
                 "likelihood"
             }),
         ),
+        // An unknown owner or acceptor has its `unknown-role` already.
+        (Some(by), _) if !owner_known || !handbook.config.roles.contains_key(by) => return,
         (Some(by), _) if by != owner => (
             format!(
                 "risk {} was accepted by {by}, but its owner is {owner}: the owner accepts what remains (6.1.3 f)",
@@ -209,9 +220,18 @@ fn acceptance(
             ),
             risk.at("accepted_by"),
         ),
+        // A date that does not exist has its error already.
+        (Some(_), None) if risk.acceptance_given => return,
         (Some(_), None) => (
             format!("risk {} is accepted without `accepted_on`", risk.id),
             risk.at("accepted_by"),
+        ),
+        (Some(_), Some(on)) if on > today => (
+            format!(
+                "risk {} is accepted from {on}, a day still to come",
+                risk.id
+            ),
+            risk.at("accepted_on"),
         ),
         (Some(_), Some(_)) => return,
     };
@@ -255,6 +275,10 @@ fn review(
     let Some(due) = risk.next_review(control, handbook.config.review_months) else {
         return;
     };
+    // A risk due when the register itself is due is covered by the register's finding.
+    if Some(due) == handbook.next_review(control) {
+        return;
+    }
     if due < today {
         let days = (today - due).num_days();
         found.push(
@@ -281,7 +305,7 @@ fn soa_references(handbook: &Handbook, register: &RiskRegister, found: &mut Vec<
     for (id, decision) in &soa.decisions {
         let label = format!("A.{id}");
         for cited in &decision.risks {
-            if register.get(cited).is_none() {
+            if register.get(cited).is_none() && !register.broken.contains(cited) {
                 let hint = match crate::text::did_you_mean(
                     cited,
                     register.risks.iter().map(|r| r.id.as_str()),
@@ -306,6 +330,7 @@ fn soa_references(handbook: &Handbook, register: &RiskRegister, found: &mut Vec<
         let applicable = decision.applicability() == Applicability::Applicable;
         // A control citing an unknown risk has its error already.
         let unsupported = decision.basis.is_empty()
+            && !decision.basis_given
             && decision.risks.is_empty()
             && handbook.risks_of(id).is_empty();
         if applicable && unsupported {

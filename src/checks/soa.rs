@@ -23,6 +23,9 @@ fn is_empty_justification(text: &str) -> bool {
 pub fn soa(handbook: &Handbook, today: NaiveDate, found: &mut Vec<Diagnostic>) {
     let path = handbook.config.soa.as_str();
     let Some(soa) = &handbook.soa else {
+        if handbook.unreadable.iter().any(|p| p == path) {
+            return;
+        }
         found.push(
             Diagnostic::new(Code::SoaMissing, path, "the Statement of Applicability is missing")
                 .hint("ISO/IEC 27001 6.1.3 d) requires it: create it with a decision for each Annex A control (`ismsbook init` writes one with every control undecided)"),
@@ -152,7 +155,7 @@ fn decided(
 
 pub fn coverage(handbook: &Handbook, found: &mut Vec<Diagnostic>) {
     for item in handbook.catalog.mandatory() {
-        if item.covered_by.is_some() || handbook.is_covered_unsurely(item) {
+        if handbook.covered_by_itself(item).is_some() || handbook.is_covered_unsurely(item) {
             continue;
         }
         let covering = |statuses: &[Status]| {

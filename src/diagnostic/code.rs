@@ -174,6 +174,7 @@ codes! {
     LedgerUnreadable = "ledger-unreadable", Error, Acknowledgements, "acknowledgement files unreadable", "the roster or a records file cannot be read, or lacks its header";
     LedgerRowInvalid = "ledger-row-invalid", Warning, Acknowledgements, "invalid acknowledgement rows", "a row of the roster or the records is malformed; the other rows are read";
     UnknownAudience = "unknown-audience", Error, Acknowledgements, "unknown audiences", "an `audience` entry that is neither a role nor a group";
+    AudienceEmpty = "audience-empty", Warning, Acknowledgements, "audiences of nobody", "an `audience` entry names a role without members or a group nobody on the roster is in";
     AcknowledgementOverdue = "acknowledgement-overdue", Warning, Acknowledgements, "documents not acknowledged in time", "people in a document's audience have not acknowledged its version within `due-days`";
 
     ClauseNotCovered = "clause-not-covered", Warning, Coverage, "mandatory items not covered", "mandatory documented information that no approved document covers";

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Bumped whenever the cache's meaning changes (including `ContentHash`, whose
 /// hashes it stores); a cache of another format is ignored and rebuilt.
-pub const FORMAT: u32 = 9;
+pub const FORMAT: u32 = 10;
 
 fn cache_path(git_dir: &Path) -> PathBuf {
     git_dir.join("ismsbook").join("history.json")

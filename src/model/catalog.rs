@@ -103,6 +103,8 @@ pub enum CoveredBy {
     Soa,
     /// The document register of the handbook.
     Register,
+    /// The risk register (`risks.yaml`), when it is approved.
+    Risks,
 }
 
 /// One item of the documented information that clauses 4 to 10 make mandatory.

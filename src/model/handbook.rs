@@ -33,6 +33,9 @@ pub struct Handbook {
     /// `None` when book.toml keeps no `[acknowledgements]`. Read from the work tree
     /// for every origin, like book.toml: it is judged as of the day asked.
     pub ledger: Option<Ledger>,
+    /// The single files (the SoA, the risk register) that exist but could not be
+    /// read: their one error says so, and they are not reported missing.
+    pub unreadable: Vec<String>,
     by_id: HashMap<String, Vec<usize>>,
     by_path: HashMap<String, usize>,
     /// Canonical control id → documents that declare it, whatever their status.
@@ -54,9 +57,11 @@ impl Handbook {
     ) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
         let catalog = Catalog::load(&config)?;
         let (sources, mut problems) = origin.documents(&config)?;
+        let mut unreadable = Vec::new();
         let mut file = |path: &str| {
             origin.file(&config, path).unwrap_or_else(|problem| {
                 problems.push(problem);
+                unreadable.push(path.to_string());
                 None
             })
         };
@@ -64,6 +69,7 @@ impl Handbook {
         let risks = file(&config.risks.register);
         let (mut handbook, found) = Handbook::from_parts(config, catalog, &sources, soa.as_ref());
         problems.extend(found);
+        handbook.unreadable = unreadable;
         if let Some(source) = risks {
             let (register, found) = RiskRegister::parse(
                 &source.path,
@@ -127,6 +133,7 @@ impl Handbook {
             soa,
             risks: None,
             ledger: None,
+            unreadable: Vec::new(),
             by_id: HashMap::new(),
             by_path: HashMap::new(),
             declaring: BTreeMap::new(),
@@ -239,6 +246,26 @@ impl Handbook {
     /// it implements it is unknown until the document is fixed.
     pub fn is_claimed_unsurely(&self, control_id: &str) -> bool {
         self.unsure_controls.contains(control_id)
+    }
+
+    /// What of the ISMS itself (not a document) covers a mandatory item, named as the
+    /// clause page says it: the SoA file, the document register, or an approved risk
+    /// register. `None` when only documents can cover it.
+    pub fn covered_by_itself(&self, item: &MandatoryItem) -> Option<&'static str> {
+        use crate::model::catalog::CoveredBy;
+        match item.covered_by? {
+            CoveredBy::Soa => self
+                .soa
+                .is_some()
+                .then_some("the Statement of Applicability"),
+            CoveredBy::Register => Some("the document register"),
+            CoveredBy::Risks => self
+                .risks
+                .as_ref()
+                .and_then(|r| r.control.as_ref())
+                .filter(|c| c.status == Status::Approved)
+                .map(|_| "the risk register"),
+        }
     }
 
     /// True when a document whose front matter has errors claims a clause covering

@@ -33,6 +33,10 @@ pub struct Ledger {
     acknowledged: HashMap<String, HashMap<String, Vec<(Version, NaiveDate)>>>,
     /// How many acknowledgement records were read.
     pub records: usize,
+    /// Each document id the records name, with the first place it is named.
+    pub seen: HashMap<String, (String, usize)>,
+    /// Each group the roster names, with the first place it is named.
+    pub groups: HashMap<String, (String, usize)>,
 }
 
 /// How far a document's audience has acknowledged its current major version.
@@ -47,9 +51,18 @@ pub struct Coverage {
     /// The day acknowledgements of this major version were due (for people who were
     /// there when it took effect).
     pub due: Option<NaiveDate>,
-    /// The e-mail addresses of those who have not acknowledged, overdue first.
+    /// Those who have not acknowledged, overdue first.
     #[serde(skip)]
-    pub missing: Vec<(String, bool)>,
+    pub missing: Vec<Missing>,
+}
+
+/// A person who has not acknowledged a document yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub email: String,
+    /// When their acknowledgement is (or was) due.
+    pub due: Option<NaiveDate>,
+    pub overdue: bool,
 }
 
 impl Ledger {
@@ -57,9 +70,14 @@ impl Ledger {
     pub fn read(root: &Path, settings: &AckSettings) -> (Ledger, Vec<Diagnostic>) {
         let mut ledger = Ledger::default();
         let mut problems = Vec::new();
-        match std::fs::read(root.join(&settings.roster)) {
-            Ok(bytes) => ledger.roster(&settings.roster, &bytes, &mut problems),
-            Err(e) => problems.push(unreadable(&settings.roster, &e, "roster")),
+        let roster = root.join(&settings.roster);
+        if roster.is_symlink() {
+            problems.push(symlink(&settings.roster));
+        } else {
+            match std::fs::read(&roster) {
+                Ok(bytes) => ledger.roster(&settings.roster, &bytes, &mut problems),
+                Err(e) => problems.push(unreadable(&settings.roster, &e, "roster")),
+            }
         }
         for (path, bytes) in record_files(root, &settings.records, &mut problems) {
             ledger.record_file(&path, &bytes, &mut problems);
@@ -81,7 +99,7 @@ impl Ledger {
                 problems.push(bad_row(
                     path,
                     line,
-                    format!("`{}` is not an e-mail address", row[0].trim()),
+                    "the `email` field is not an e-mail address".to_string(),
                 ));
                 continue;
             }
@@ -100,14 +118,23 @@ impl Ledger {
                 },
             };
             if self.people.contains_key(&email) {
-                problems.push(bad_row(path, line, format!("{email} is listed twice")));
+                problems.push(bad_row(
+                    path,
+                    line,
+                    "this e-mail address is listed twice; the first row is kept".to_string(),
+                ));
                 continue;
             }
-            let groups = row[2]
+            let groups: Vec<String> = row[2]
                 .split(';')
                 .map(|g| g.trim().to_lowercase())
                 .filter(|g| !g.is_empty())
                 .collect();
+            for group in &groups {
+                self.groups
+                    .entry(group.clone())
+                    .or_insert_with(|| (path.to_string(), line));
+            }
             let name = row[1].trim().to_string();
             self.people.insert(
                 email.clone(),
@@ -135,13 +162,13 @@ impl Ledger {
             let email = row[0].trim().to_lowercase();
             let document = row[1].trim().to_string();
             let problem = if !email.contains('@') {
-                Some(format!("`{}` is not an e-mail address", row[0].trim()))
+                Some("the `email` field is not an e-mail address".to_string())
             } else if document.is_empty() {
                 Some("the document id is empty".to_string())
             } else {
                 None
             };
-            let version = row[2].trim().parse::<Version>();
+            let version = record_version(row[2].trim());
             let date = parse_date(row[3].trim());
             let problem = problem.or_else(|| match (&version, &date) {
                 (Err(()), _) => Some(format!("`{}` is not a version such as 1.0", row[2].trim())),
@@ -153,6 +180,9 @@ impl Ledger {
                 continue;
             }
             if let (Ok(version), Ok(date)) = (version, date) {
+                self.seen
+                    .entry(document.clone())
+                    .or_insert_with(|| (path.to_string(), line));
                 self.acknowledged
                     .entry(document)
                     .or_default()
@@ -171,7 +201,12 @@ impl Ledger {
         for name in names {
             if name.eq_ignore_ascii_case(EVERYONE) {
                 emails.extend(self.people.keys().cloned());
-            } else if let Some(role) = config.roles.get(name) {
+            } else if let Some(role) = config
+                .roles
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, role)| role)
+            {
                 emails.extend(role.members.iter().map(|m| m.trim().to_lowercase()));
             } else {
                 let group = name.to_lowercase();
@@ -227,11 +262,15 @@ impl Ledger {
             };
             let overdue = due.is_some_and(|due| today > due);
             coverage.overdue += usize::from(overdue);
-            coverage.missing.push((email.clone(), overdue));
+            coverage.missing.push(Missing {
+                email: email.clone(),
+                due,
+                overdue,
+            });
         }
         coverage
             .missing
-            .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            .sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.email.cmp(&b.email)));
         coverage
     }
 
@@ -244,39 +283,55 @@ impl Ledger {
     }
 }
 
-/// The `.csv` files of the records folder, in name order.
+/// The `.csv` files of the records folder and its subfolders, in path order.
+/// Symbolic links are reported and never followed, as for documents: nothing outside
+/// the repository is read.
 fn record_files(
     root: &Path,
     folder: &str,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<(String, Vec<u8>)> {
-    let entries = match std::fs::read_dir(root.join(folder)) {
-        Ok(entries) => entries,
-        Err(e) => {
-            problems.push(unreadable(folder, &e, "records folder"));
-            return Vec::new();
-        }
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|name| name.to_ascii_lowercase().ends_with(".csv"))
-        .collect();
-    names.sort();
-    names
+    let base = root.join(folder);
+    if let Err(e) = std::fs::read_dir(&base) {
+        problems.push(unreadable(folder, &e, "records folder"));
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&base)
+        .follow_links(false)
+        .sort_by_file_name()
         .into_iter()
-        .filter_map(|name| {
-            let path = format!("{folder}/{name}");
-            match std::fs::read(root.join(&path)) {
-                Ok(bytes) => Some((path, bytes)),
-                Err(e) => {
-                    problems.push(unreadable(&path, &e, "records file"));
-                    None
-                }
-            }
-        })
-        .collect()
+        .filter_map(Result::ok)
+    {
+        let Ok(relative) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let path = relative.to_string_lossy().replace('\\', "/");
+        if !path.to_ascii_lowercase().ends_with(".csv") {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            problems.push(symlink(&path));
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => files.push((path, bytes)),
+            Err(e) => problems.push(unreadable(&path, &e, "records file")),
+        }
+    }
+    files
+}
+
+fn symlink(path: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::SymlinkSkipped,
+        path,
+        format!("{path} is a symbolic link, which is never followed"),
+    )
+    .hint("copy the export into the repository's folder instead of linking to it")
 }
 
 /// A CSV file with required columns, read row by row with each row's line.
@@ -332,10 +387,12 @@ impl<'a> Table<'a> {
                             format!("the header of {path} has no `{name}` column"),
                         )
                         .span(crate::text::Position::new(1, 1), 1)
-                        .hint(format!(
-                            "the first line names the columns: {}",
-                            required.join(",")
-                        )),
+                        .hint(if headers.iter().any(|h| h.contains(';')) {
+                            "the file separates its fields with `;`: export it with commas"
+                                .to_string()
+                        } else {
+                            format!("the first line names the columns: {}", required.join(","))
+                        }),
                     );
                     return None;
                 }
@@ -415,13 +472,27 @@ impl<'a> Table<'a> {
                 Err(e) => {
                     let line = self.line_of(e.position());
                     let fatal = matches!(e.kind(), csv::ErrorKind::Io(_));
-                    problems.push(bad_row(self.path, line, e.to_string()));
+                    let message = match e.kind() {
+                        csv::ErrorKind::Utf8 { .. } => {
+                            "the row is not valid UTF-8 text; export the file as UTF-8".to_string()
+                        }
+                        _ => format!("the row cannot be read as CSV: {e}"),
+                    };
+                    problems.push(bad_row(self.path, line, message));
                     if fatal {
                         return None;
                     }
                 }
             }
         }
+    }
+}
+
+/// A version as learning systems export it: `2.1`, or a bare `2` for 2.0.
+fn record_version(text: &str) -> Result<Version, ()> {
+    match text.parse::<u32>() {
+        Ok(major) => Ok(Version { major, minor: 0 }),
+        Err(_) => text.parse(),
     }
 }
 
@@ -509,11 +580,16 @@ mod tests {
         let after = ledger.coverage("POL-AC", version, &audience, since, 30, date("2026-07-02"));
         assert_eq!((after.acknowledged, after.overdue), (1, 1), "{after:?}");
         // Bo joined on 2026-06-20: his acknowledgement is due on 2026-07-20.
+        let missing: Vec<(&str, bool, String)> = after
+            .missing
+            .iter()
+            .map(|m| (m.email.as_str(), m.overdue, m.due.unwrap().to_string()))
+            .collect();
         assert_eq!(
-            after.missing,
+            missing,
             [
-                ("ciso@example.com".to_string(), true),
-                ("bo@example.com".to_string(), false)
+                ("ciso@example.com", true, "2026-07-01".to_string()),
+                ("bo@example.com", false, "2026-07-20".to_string())
             ]
         );
         let late = ledger.coverage("POL-AC", version, &audience, since, 30, date("2026-07-21"));

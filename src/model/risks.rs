@@ -16,6 +16,7 @@ use crate::text::{LineIndex, Position, compare_ids, did_you_mean};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_yaml::{Mapping, Value};
+use std::collections::HashMap;
 
 /// How a risk is treated (6.1.3 a).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,8 +81,14 @@ pub struct Risk {
     pub controls: Vec<Located<String>>,
     /// After treatment, when assessed.
     pub residual: Option<Rating>,
+    /// True when a residual rating is written, even one that could not be read.
+    #[serde(skip)]
+    pub residual_given: bool,
     pub accepted_by: Option<String>,
     pub accepted_on: Option<NaiveDate>,
+    /// True when `accepted_on` is written, even as a date that does not exist.
+    #[serde(skip)]
+    pub acceptance_given: bool,
     pub reviewed_on: Option<NaiveDate>,
     pub review_months: Option<u32>,
     /// When the planned treatment is to be in place.
@@ -143,6 +150,9 @@ pub struct RiskRegister {
     /// False when the file could not be read as a register at all: the checks that
     /// need its risks say nothing more.
     pub readable: bool,
+    /// Ids of entries that could not be read as risks (reported once, where they
+    /// are): the SoA's references to them are not reported again.
+    pub broken: Vec<String>,
 }
 
 impl RiskRegister {
@@ -172,6 +182,9 @@ const RISK_KEYS: [&str; 16] = [
 ];
 const REQUIRED: [&str; 5] = ["title", "owner", "likelihood", "impact", "treatment"];
 
+/// The longest risk id: it names the risk's page in the handbook.
+const MAX_ID: usize = 40;
+
 impl RiskRegister {
     /// Parses the register; problems are returned alongside what could be read.
     pub fn parse(
@@ -197,12 +210,15 @@ impl RiskRegister {
             risks: Vec::new(),
             position: Position::new(1, 1),
             readable: false,
+            broken: Vec::new(),
         };
         if let Some(risks) = reader.top(&mut register) {
             register.readable = true;
+            let keys = reader.entry_keys(register.position.line);
             for (key, entry) in &risks {
-                if let Some(risk) = reader.risk(key, entry, register.position.line) {
-                    register.risks.push(risk);
+                match reader.risk(key, entry, &keys, register.position) {
+                    Some(risk) => register.risks.push(risk),
+                    None => register.broken.push(scalar_text(key)),
                 }
             }
             register.risks.sort_by(|a, b| compare_ids(&a.id, &b.id));
@@ -279,22 +295,56 @@ impl Reader<'_> {
         }
     }
 
-    /// Where a risk's key is written: the first line at indent 2 (or more) below
-    /// `risks:` that starts with the id.
-    fn locate(&self, id: &str, from: usize) -> (Position, usize) {
-        let found = (from..=self.index.line_count()).find_map(|line_no| {
-            let line = self.index.line(self.text, line_no)?;
+    /// Where each entry of the `risks:` map is written, by key, in one pass: the keys
+    /// at the indent of the map's first entry, until a line at the top level. Lines
+    /// indented deeper (a description that mentions `R-02:`) are not keys.
+    fn entry_keys(&self, risks_line: usize) -> HashMap<String, Position> {
+        let mut keys = HashMap::new();
+        let mut indent = None;
+        for line_no in risks_line + 1..=self.index.line_count() {
+            let Some(line) = self.index.line(self.text, line_no) else {
+                break;
+            };
             let trimmed = line.trim_start();
-            let key = trimmed.split(':').next()?.trim().trim_matches(['"', '\'']);
-            (key == id && trimmed.contains(':') && line.len() > trimmed.len())
-                .then(|| Position::new(line_no, line.len() - trimmed.len() + 1))
-        });
-        (found.unwrap_or(Position::new(from, 1)), id.chars().count())
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let lead = line.len() - trimmed.len();
+            if lead == 0 {
+                break;
+            }
+            if *indent.get_or_insert(lead) != lead {
+                continue;
+            }
+            if let Some((key, _)) = trimmed.split_once(':') {
+                let key = key.trim().trim_matches(['"', '\'']).to_string();
+                keys.entry(key).or_insert(Position::new(line_no, lead + 1));
+            }
+        }
+        keys
     }
 
-    fn risk(&mut self, key: &Value, entry: &Value, from: usize) -> Option<Risk> {
+    fn risk(
+        &mut self,
+        key: &Value,
+        entry: &Value,
+        keys: &HashMap<String, Position>,
+        risks: Position,
+    ) -> Option<Risk> {
         let id = scalar_text(key);
-        let at = self.locate(&id, from);
+        let at = (keys.get(&id).copied().unwrap_or(risks), id.chars().count());
+        if id.chars().count() > MAX_ID {
+            self.problem(
+                Code::RiskInvalid,
+                at,
+                format!(
+                    "risk id `{}…` is longer than {MAX_ID} characters",
+                    id.chars().take(12).collect::<String>()
+                ),
+                "give the risk a short id such as R-01: it names the risk's page".to_string(),
+            );
+            return None;
+        }
         if !matches!(key, Value::String(_)) || !is_valid_id(&id) {
             self.problem(
                 Code::RiskInvalid,
@@ -359,25 +409,11 @@ impl Fields<'_, '_> {
     }
 
     fn risk(&mut self, map: &Mapping) -> Risk {
-        for key in map.keys() {
-            let name = scalar_text(key);
-            if !RISK_KEYS.contains(&name.as_str()) {
-                let hint = match did_you_mean(&name, RISK_KEYS) {
-                    Some(close) => format!("did you mean `{close}`?"),
-                    None => format!("the keys of a risk are: {}", RISK_KEYS.join(", ")),
-                };
-                let at = if self.spans.has(&name) {
-                    self.spans.key(&name)
-                } else {
-                    self.at
-                };
-                let message = format!("unknown key `{name}` in risk {}", self.id);
-                self.reader.problem(Code::RiskInvalid, at, message, hint);
-            }
-        }
+        let suggested = self.unknown_keys(map);
         let get = |key: &str| map.get(key).filter(|v| !v.is_null());
         for key in REQUIRED {
-            if get(key).is_none() {
+            // A misspelt key was reported with its correction: not again as missing.
+            if get(key).is_none() && !suggested.contains(&key) {
                 let message = format!("risk {} has no `{key}`", self.id);
                 let hint = required_hint(key, self.reader.settings);
                 self.reader
@@ -386,55 +422,114 @@ impl Fields<'_, '_> {
         }
         let likelihood = get("likelihood").and_then(|v| self.rank(v, "likelihood"));
         let impact = get("impact").and_then(|v| self.rank(v, "impact"));
-        let residual_likelihood =
-            get("residual_likelihood").and_then(|v| self.rank(v, "residual_likelihood"));
-        let residual_impact = get("residual_impact").and_then(|v| self.rank(v, "residual_impact"));
-        let residual = match (residual_likelihood, residual_impact) {
-            (Some(likelihood), Some(impact)) => Some(Rating { likelihood, impact }),
-            (None, None) => None,
-            (Some(_), None) | (None, Some(_)) => {
-                let missing = if residual_impact.is_none() {
-                    "residual_impact"
-                } else {
-                    "residual_likelihood"
-                };
-                let message = format!("risk {} has a residual rating without `{missing}`", self.id);
-                self.reader.problem(
-                    Code::RiskInvalid,
-                    self.at,
-                    message,
-                    "rate what remains after treatment with both residual_likelihood and residual_impact".to_string(),
-                );
-                None
-            }
-        };
+        let inherent = likelihood
+            .zip(impact)
+            .map(|(likelihood, impact)| Rating { likelihood, impact });
+        let residual = self.residual(map, inherent);
+        let title = get("title")
+            .map(|v| self.text(v, "title"))
+            .unwrap_or_default();
+        if title.is_empty() && get("title").is_some() {
+            let message = format!("the title of risk {} is empty", self.id);
+            self.invalid(
+                "title",
+                message,
+                required_hint("title", self.reader.settings),
+            );
+        }
         Risk {
             id: self.id.to_string(),
-            title: get("title")
-                .map(|v| self.text(v, "title"))
-                .unwrap_or_default(),
+            title,
             description: get("description").map(|v| self.text(v, "description")),
             owner: get("owner").map(|v| self.text(v, "owner")),
             assets: get("assets")
                 .map(|v| self.list(v, "assets"))
                 .unwrap_or_default(),
             threat: get("threat").map(|v| self.text(v, "threat")),
-            inherent: likelihood
-                .zip(impact)
-                .map(|(likelihood, impact)| Rating { likelihood, impact }),
+            inherent,
             treatment: get("treatment").and_then(|v| self.treatment(v)),
             controls: get("controls")
                 .map(|v| self.controls(v))
                 .unwrap_or_default(),
             residual,
+            residual_given: get("residual_likelihood").is_some()
+                || get("residual_impact").is_some(),
             accepted_by: get("accepted_by").map(|v| self.text(v, "accepted_by")),
             accepted_on: get("accepted_on").and_then(|v| self.date(v, "accepted_on")),
+            acceptance_given: get("accepted_on").is_some(),
             reviewed_on: get("reviewed_on").and_then(|v| self.date(v, "reviewed_on")),
             review_months: get("review_months").and_then(|v| self.months(v)),
             due: get("due").and_then(|v| self.date(v, "due")),
             position: self.at.0,
             spans: Spans::none(),
         }
+    }
+
+    /// Reports unknown keys; returns the keys they were suggested as.
+    fn unknown_keys(&mut self, map: &Mapping) -> Vec<&'static str> {
+        let mut suggested = Vec::new();
+        for key in map.keys() {
+            let name = scalar_text(key);
+            if RISK_KEYS.contains(&name.as_str()) {
+                continue;
+            }
+            let close = did_you_mean(&name, RISK_KEYS);
+            suggested.extend(close);
+            let hint = match close {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("the keys of a risk are: {}", RISK_KEYS.join(", ")),
+            };
+            let at = if self.spans.has(&name) {
+                self.spans.key(&name)
+            } else {
+                self.at
+            };
+            let message = format!("unknown key `{name}` in risk {}", self.id);
+            self.reader.problem(Code::RiskInvalid, at, message, hint);
+        }
+        suggested
+    }
+
+    /// The rating after treatment: both keys or neither; never above the rating
+    /// before treatment. A value off its scale is reported once, by `rank`.
+    fn residual(&mut self, map: &Mapping, inherent: Option<Rating>) -> Option<Rating> {
+        let get = |key: &str| map.get(key).filter(|v| !v.is_null());
+        let (l, i) = (get("residual_likelihood"), get("residual_impact"));
+        if let (Some(_), None) | (None, Some(_)) = (l, i) {
+            let missing = if i.is_none() {
+                "residual_impact"
+            } else {
+                "residual_likelihood"
+            };
+            let message = format!("risk {} has a residual rating without `{missing}`", self.id);
+            self.reader.problem(
+                Code::RiskInvalid,
+                self.at,
+                message,
+                "rate what remains after treatment with both residual_likelihood and residual_impact".to_string(),
+            );
+            return None;
+        }
+        let likelihood = l.and_then(|v| self.rank(v, "residual_likelihood"));
+        let impact = i.and_then(|v| self.rank(v, "residual_impact"));
+        let residual = likelihood
+            .zip(impact)
+            .map(|(likelihood, impact)| Rating { likelihood, impact })?;
+        if let Some(before) = inherent.filter(|b| residual.score() > b.score()) {
+            let message = format!(
+                "risk {} is rated {} after treatment, higher than {} before it",
+                self.id,
+                residual.score(),
+                before.score()
+            );
+            self.invalid(
+                "residual_likelihood",
+                message,
+                "treatment does not raise a risk: correct the ratings".to_string(),
+            );
+            return None;
+        }
+        Some(residual)
     }
 
     fn text(&mut self, value: &Value, key: &str) -> String {
@@ -465,8 +560,25 @@ impl Fields<'_, '_> {
         }
     }
 
+    /// A scalar's text, or `None` (and a problem) for a list or a map.
+    fn scalar(&mut self, value: &Value, key: &str) -> Option<String> {
+        match value {
+            Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_) => {
+                let message = format!(
+                    "`{key}` of {} must be one value, not {}",
+                    self.id,
+                    kind(value)
+                );
+                self.invalid(key, message, format!("write {key}: <value>"));
+                None
+            }
+            _ => Some(scalar_text(value)),
+        }
+    }
+
     /// A rank on a scale: a label (any case) or its 1-based number.
     fn rank(&mut self, value: &Value, key: &str) -> Option<usize> {
+        self.scalar(value, key)?;
         let settings = self.reader.settings;
         let scale = if key.ends_with("likelihood") {
             &settings.likelihood
@@ -505,7 +617,7 @@ impl Fields<'_, '_> {
     }
 
     fn treatment(&mut self, value: &Value) -> Option<Treatment> {
-        let written = scalar_text(value);
+        let written = self.scalar(value, "treatment")?;
         let found = Treatment::ALL
             .into_iter()
             .find(|t| t.as_str().eq_ignore_ascii_case(written.trim()));
@@ -522,7 +634,7 @@ impl Fields<'_, '_> {
     }
 
     fn date(&mut self, value: &Value, key: &str) -> Option<NaiveDate> {
-        let written = scalar_text(value);
+        let written = self.scalar(value, key)?;
         match parse_date(written.trim()) {
             Ok(date) => Some(date),
             Err(why) => {
@@ -564,17 +676,32 @@ impl Fields<'_, '_> {
         let mut from = (first, 1);
         let mut out = Vec::new();
         for (i, item) in written.iter().enumerate() {
+            let position = self.find_item(item, from, last);
             if matches!(value, Value::Sequence(items) if items.get(i).is_some_and(Value::is_number))
             {
+                // The number as written (`5.20`), not as YAML read it (5.2).
+                let raw: String = self
+                    .reader
+                    .index
+                    .line(self.reader.text, position.line)
+                    .and_then(|line| line.get(line.char_indices().nth(position.column - 1)?.0..))
+                    .map(|rest| {
+                        rest.chars()
+                            .take_while(|c| c.is_ascii_digit() || *c == '.')
+                            .collect()
+                    })
+                    .filter(|raw: &String| !raw.is_empty())
+                    .unwrap_or_else(|| item.clone());
+                from = (position.line, position.column + 1);
                 let message = format!(
-                    "control `{item}` of {} is read by YAML as a number",
+                    "control `{raw}` of {} is read by YAML as the number {item}",
                     self.id
                 );
-                let hint = format!("quote it: \"{item}\" (YAML reads 5.10 as 5.1)");
-                self.invalid("controls", message, hint);
+                let hint = format!("quote it: \"{raw}\", so it stays text");
+                let at = (position, raw.chars().count());
+                self.reader.problem(Code::UnquotedNumber, at, message, hint);
                 continue;
             }
-            let position = self.find_item(item, from, last);
             from = (position.line, position.column + 1);
             let at = (position, item.chars().count());
             match self.reader.catalog.resolve(item) {

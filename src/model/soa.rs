@@ -144,6 +144,9 @@ pub struct Decision {
     pub risks: Vec<String>,
     /// Requirements behind the decision besides risks.
     pub basis: Vec<Basis>,
+    /// True when `basis` is written, even with a value that could not be read.
+    #[serde(skip)]
+    pub basis_given: bool,
     /// Accepted exceptions to checks of this control.
     pub waivers: Vec<Waiver>,
     #[serde(skip)]
@@ -405,6 +408,7 @@ impl Reader<'_> {
             owner: None,
             risks: Vec::new(),
             basis: Vec::new(),
+            basis_given: map.get("basis").is_some_and(|v| !v.is_null()),
             waivers: Vec::new(),
             position,
             width: written.chars().count(),
@@ -483,9 +487,18 @@ fn set_field(
         }
         ("owner", Value::String(s)) => decision.owner = Some(s.trim().to_string()),
         ("risks", Value::Sequence(items)) => {
+            if let Some(item) = items.iter().find(|v| !v.is_string()) {
+                return Err((
+                    format!(
+                        "`risks` of {written} lists {}, not a risk id",
+                        crate::model::yaml::kind(item)
+                    ),
+                    "write risks: [R-01, R-07]: the ids of the risk register".to_string(),
+                ));
+            }
             decision.risks = items
                 .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
+                .filter_map(|v| v.as_str().map(|s| s.trim().to_string()))
                 .collect()
         }
         ("risks", Value::String(s)) => decision.risks = vec![s.clone()],
@@ -523,7 +536,15 @@ fn basis(value: &Value, written: &str) -> Result<Vec<Basis>, (String, String)> {
     items
         .into_iter()
         .map(|item| {
-            let text = item.as_str().unwrap_or_default().trim();
+            let Some(text) = item.as_str().map(str::trim) else {
+                return Err((
+                    format!(
+                        "`basis` of {written} lists {}, not a basis",
+                        crate::model::yaml::kind(item)
+                    ),
+                    format!("use one or more of: {}", names.join(", ")),
+                ));
+            };
             Basis::ALL
                 .into_iter()
                 .find(|b| b.as_str() == text)

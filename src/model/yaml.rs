@@ -52,9 +52,19 @@ impl<'t> YamlText<'t> {
         let full = error.to_string();
         // serde_yaml appends " at line L column C"; the position is reported separately.
         let message = full.find(" at line ").map_or(full.as_str(), |i| &full[..i]);
+        let position = self
+            .position(error)
+            .unwrap_or(Position::new(self.first_line, 1));
+        // libyaml names a tab only in some contexts; a tab in the indentation of the
+        // line it stops at is the cause whatever it says.
+        let tab_indented = self.index.line(self.file, position.line).is_some_and(|l| {
+            l.chars()
+                .take_while(|c| c.is_whitespace())
+                .any(|c| c == '\t')
+        });
         let hint = if message.contains("duplicate entry") {
             "each key may appear once in a map; remove or merge the repeated key"
-        } else if message.contains("tab") {
+        } else if message.contains("tab") || tab_indented {
             "YAML indentation must use spaces, not tabs"
         } else if message.contains("mapping values are not allowed") {
             "a value containing `: ` must be quoted, e.g. title: \"Policy: Access Control\""
@@ -65,9 +75,6 @@ impl<'t> YamlText<'t> {
         } else {
             fallback
         };
-        let position = self
-            .position(error)
-            .unwrap_or(Position::new(self.first_line, 1));
         Diagnostic::new(
             Code::YamlSyntax,
             self.path,

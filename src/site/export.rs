@@ -378,8 +378,10 @@ fn coverage<'a>(model: &'a Model, approved: &[&'a FrontMatter]) -> Vec<Coverage<
                     DocInfoKind::Record => "record",
                 },
                 what: &item.what,
-                covered_by: item.covered_by,
-                covered: item.covered_by.is_some() || !covering.is_empty(),
+                covered_by: item
+                    .covered_by
+                    .filter(|_| model.covered_by_itself(item).is_some()),
+                covered: model.covered_by_itself(item).is_some() || !covering.is_empty(),
                 documents: covering,
             }
         })

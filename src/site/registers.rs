@@ -278,8 +278,8 @@ pub fn acknowledgements_page(scope: &Scope<'_>) -> Result<Option<String>, Config
             let missing: Vec<serde_json::Value> = coverage
                 .missing
                 .iter()
-                .map(|(email, overdue)| {
-                    serde_json::json!({"name": ledger.name_of(email), "email": email, "overdue": overdue})
+                .map(|m| {
+                    serde_json::json!({"name": ledger.name_of(&m.email), "email": m.email, "overdue": m.overdue, "due": m.due})
                 })
                 .collect();
             Some(serde_json::json!({

@@ -4,7 +4,7 @@
 
 use super::links::Links;
 use crate::history::{Coverage, History, Revision, git};
-use crate::model::catalog::{Control, ControlRef, CoveredBy, DocInfoKind, Theme};
+use crate::model::catalog::{Control, ControlRef, DocInfoKind, Theme};
 use crate::model::document::{Document, FrontMatter};
 use crate::model::handbook::Handbook;
 use crate::model::kinds::{Status, Version};
@@ -304,15 +304,16 @@ pub fn control_row(
     }
 }
 
-/// The risks behind a control, linked to their pages; without a register, the ids
-/// the SoA cites.
+/// The risks behind a control, linked to their pages. Without a register, or when
+/// the build may not publish it, only the ids the SoA itself cites: nothing of the
+/// register's content appears.
 fn risk_links(
     handbook: &Handbook,
     control_id: &str,
     decision: Option<&crate::model::soa::Decision>,
     pages: bool,
 ) -> Vec<RiskLink> {
-    if handbook.risks.is_none() {
+    if handbook.risks.is_none() || !pages {
         return decision
             .map(|d| d.risks.as_slice())
             .unwrap_or_default()
@@ -330,7 +331,7 @@ fn risk_links(
         .map(|risk| RiskLink {
             id: risk.id.clone(),
             title: risk.title.clone(),
-            url: pages.then(|| format!("risks/{}.html", risk.id)),
+            url: Some(format!("risks/{}.html", risk.id)),
         })
         .collect()
 }
@@ -358,11 +359,7 @@ pub fn clause_rows(
                 .filter(|(_, m)| m.clauses.iter().any(|c| item.is_covered_by_clause(c.value.trim())))
                 .map(|(d, _)| doc_link(d))
                 .collect();
-            let note = match item.covered_by {
-                Some(CoveredBy::Soa) if handbook.soa.is_some() => Some("the Statement of Applicability"),
-                Some(CoveredBy::Register) => Some("the document register"),
-                _ => None,
-            };
+            let note = handbook.covered_by_itself(item);
             serde_json::json!({
                 "reference": item.reference(),
                 "kind": match item.kind { DocInfoKind::Document => "document", DocInfoKind::Record => "record" },

@@ -70,6 +70,12 @@ impl Checker<'_> {
             Some(format!("{key} has {} labels", labels.len()))
         } else if labels.iter().any(|l| l.is_empty()) {
             Some(format!("{key} has an empty label"))
+        } else if let Some(number) = labels.iter().find(|l| l.parse::<u64>().is_ok()) {
+            // A rating may be written as a rank (1 = the first label): a label that
+            // is a number would mean two things.
+            Some(format!(
+                "{key} has the label `{number}`, a number: ratings may be written as ranks, so labels must be words"
+            ))
         } else {
             labels
                 .iter()

@@ -84,10 +84,13 @@ impl Snapshot {
         snapshot.set_fields(text);
         snapshot.id = None;
         // Comments and blank lines are not decisions: editing them changes nothing.
+        // Nor is the review of one entry (a risk's `reviewed_on`): it records a
+        // reassessment that changed nothing, as a document's `reviewed_on` does.
         let data: String = text
             .lines()
             .map(|l| strip_comment(l).trim_end())
             .filter(|l| !l.trim().is_empty())
+            .filter(|l| !(l.starts_with(' ') && l.trim_start().starts_with("reviewed_on:")))
             .flat_map(|l| [l, "\n"])
             .collect();
         snapshot.content = lines_without(&data, &CONTROL_KEYS).finish();
