@@ -51,7 +51,7 @@ test("the register opens and leads to a document with its control block and hist
   assert.ok(rows >= 25, `register has ${rows} rows`);
   await page.getByRole("link", { name: "Access Control Policy" }).click();
   await page.waitForURL(/access-control-policy\.html$/);
-  assert.match(await page.locator("table.control-block").innerText(), /POL-AC, version 2\.0/);
+  assert.match(await page.locator("table.control-block").innerText(), /POL-AC, version 2\.[0-9]+/);
   const history = await page.locator("section.history tbody tr").count();
   assert.ok(history >= 1, "the revision history has rows");
   await page.getByRole("link", { name: /A\.5\.15 Access control/ }).first().click();
