@@ -20,6 +20,7 @@
 pub mod app;
 pub mod checks;
 pub mod diagnostic;
+pub mod exports;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod history;

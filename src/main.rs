@@ -51,6 +51,46 @@ enum Color {
     Never,
 }
 
+/// What `ismsbook export` writes.
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// One PDF per published document (or the ids given), and handbook.pdf with every
+    /// document when no id is given: controlled copies, typeset in-process.
+    Pdf {
+        /// Document ids (default: every published document).
+        ids: Vec<String>,
+    },
+    /// isms.xlsx: the SoA, the register, the risks and the gaps, one sheet each.
+    Xlsx,
+    /// One zip with the handbook, the PDFs, the workbook and a manifest of SHA-256
+    /// checksums; the same commit gives the same bytes.
+    AuditPack {
+        /// The zip to write (default: exports/audit-pack-DATE-COMMIT.zip).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// What an export publishes, as `build` would.
+#[derive(clap::Args)]
+struct ExportScope {
+    /// Where to write (default: exports/, and exports/pdf/ for PDFs).
+    #[arg(long, value_name = "DIR", global = true)]
+    dest: Option<PathBuf>,
+    /// Include drafts and documents in review, with a DRAFT watermark.
+    #[arg(long, global = true)]
+    drafts: bool,
+    /// Only documents classified at most LEVEL (e.g. `public`).
+    #[arg(long, value_name = "LEVEL", global = true)]
+    max_classification: Option<String>,
+    /// As the repository stood at a revision (a commit, tag or branch).
+    #[arg(long, value_name = "REV", conflicts_with = "as_of", global = true)]
+    rev: Option<String>,
+    /// As the repository stood at the end of a day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date, global = true)]
+    as_of: Option<NaiveDate>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check every document, the SoA and their links; report all problems at once.
@@ -132,6 +172,17 @@ enum Command {
         /// Build the handbook as it stood at the end of a day (YYYY-MM-DD).
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
+    },
+    /// Export controlled PDF copies, the ISMS as a workbook, or a sealed audit pack,
+    /// published as `build` publishes the handbook.
+    #[command(
+        after_help = "Examples:\n  ismsbook export pdf                       # every published document, and handbook.pdf\n  ismsbook export pdf POL-AC PRC-IR --dest out\n  ismsbook export xlsx --max-classification internal\n  ismsbook export audit-pack --as-of 2026-03-31"
+    )]
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+        #[command(flatten)]
+        scope: ExportScope,
     },
     /// Serve the handbook on 127.0.0.1, rebuilt and reloaded in the browser whenever a
     /// document, the SoA, book.toml or a template changes.
@@ -300,11 +351,7 @@ fn run(cli: &Cli, ctx: &Context) -> Result<Outcome, Error> {
             rev,
             as_of,
         } => {
-            let at = match (rev, as_of) {
-                (Some(rev), _) => Some(app::build::At::Rev(rev.clone())),
-                (None, Some(date)) => Some(app::build::At::AsOf(*date)),
-                (None, None) => None,
-            };
+            let at = point_in_time(rev.as_ref(), as_of.as_ref());
             let request = app::build::Request {
                 dest: dest.as_deref(),
                 options: Options {
@@ -315,6 +362,7 @@ fn run(cli: &Cli, ctx: &Context) -> Result<Outcome, Error> {
             };
             app::build::run(ctx, &request, out)
         }
+        Command::Export { what, scope } => export(ctx, what, scope, out),
         Command::Serve { port, open, drafts } => {
             let options = Options {
                 drafts: *drafts,
@@ -382,4 +430,36 @@ fn run(cli: &Cli, ctx: &Context) -> Result<Outcome, Error> {
             app::scaffold::run_init(ctx, dir.as_deref(), organization.as_deref(), out).map(done)
         }
     }
+}
+
+/// `--rev` or `--as-of`, when given.
+fn point_in_time(rev: Option<&String>, as_of: Option<&NaiveDate>) -> Option<app::build::At> {
+    match (rev, as_of) {
+        (Some(rev), _) => Some(app::build::At::Rev(rev.clone())),
+        (None, Some(date)) => Some(app::build::At::AsOf(*date)),
+        (None, None) => None,
+    }
+}
+
+fn export(
+    ctx: &Context,
+    what: &ExportWhat,
+    scope: &ExportScope,
+    out: &mut dyn std::io::Write,
+) -> Result<Outcome, Error> {
+    let kind = match what {
+        ExportWhat::Pdf { ids } => app::export::Kind::Pdf { ids: ids.clone() },
+        ExportWhat::Xlsx => app::export::Kind::Xlsx,
+        ExportWhat::AuditPack { out } => app::export::Kind::AuditPack { out: out.clone() },
+    };
+    let request = app::export::Request {
+        kind,
+        dest: scope.dest.as_deref(),
+        options: Options {
+            drafts: scope.drafts,
+            max_classification: scope.max_classification.clone(),
+        },
+        at: point_in_time(scope.rev.as_ref(), scope.as_of.as_ref()),
+    };
+    app::export::run(ctx, &request, out)
 }

@@ -7,13 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The top-level modules, bottom first: each may use only the ones before it.
-const LAYERS: [&str; 10] = [
+const LAYERS: [&str; 11] = [
     "text",
     "diagnostic",
     "model",
     "history",
     "checks",
     "site",
+    "exports",
     "app",
     "serve",
     "lsp",

@@ -111,6 +111,18 @@ pub fn build_at(
     options: &Options,
     dest: Option<&Path>,
 ) -> Result<Built, BuildError> {
+    let (report, today) = report_at(root, at, options)?;
+    let site = site::render(&report, today, options).map_err(BuildError::Config)?;
+    publish(report, &site, dest)
+}
+
+/// The checked repository as it stood at `at`, and the day it is judged as of. A past
+/// state is reported as it was: its problems are listed, not a reason to refuse.
+pub fn report_at(
+    root: &Path,
+    at: &At,
+    options: &Options,
+) -> Result<(Report, NaiveDate), BuildError> {
     let usage = BuildError::Usage;
     let config = Config::load(root).map_err(BuildError::Config)?;
     let repo = git2::Repository::discover(&config.root).map_err(|_| {
@@ -142,8 +154,17 @@ pub fn build_at(
     let (handbook, diagnostics) =
         Handbook::load(config.clone(), &origin).map_err(BuildError::Config)?;
     let report = checks::check_loaded(handbook, history, today, diagnostics);
-    let site = site::render(&report, today, options).map_err(BuildError::Config)?;
-    publish(report, &site, dest)
+    Ok((report, today))
+}
+
+/// The checked repository as it stands, when it has no errors (what is published).
+pub fn report_now(root: &Path, today: NaiveDate, options: &Options) -> Result<Report, BuildError> {
+    let report = checks::check(root, today, None).map_err(BuildError::Config)?;
+    if report.errors() > 0 {
+        return Err(BuildError::Checks(Box::new(report)));
+    }
+    check_level(&report.handbook.config, options)?;
+    Ok(report)
 }
 
 /// Writes a rendered site to `dest` (default: book.toml's build-dir), after checking

@@ -10,6 +10,7 @@ pub mod build;
 pub mod check;
 pub mod codeowners;
 pub mod diff;
+pub mod export;
 pub mod import;
 pub mod log;
 pub mod report;

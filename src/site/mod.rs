@@ -26,7 +26,9 @@ mod theme;
 mod views;
 
 pub use output::{OutputError, Site};
+pub use registers::{RatingView, RiskControl, RiskRow};
 pub use scope::Options;
+pub use views::{ControlRow, CoverageView, DocLink, RegisterRow, RiskLink};
 
 use crate::checks::Report;
 use crate::diagnostic::ConfigError;
@@ -154,4 +156,45 @@ fn risk_register(
         site.add(path, html);
     }
     Ok(risks)
+}
+
+/// The handbook's tables, as its pages show them, for other formats (the workbook,
+/// the PDFs): the published documents' register rows, every control, the risks when
+/// the register is published, and whether the SoA's reasoning may be shown.
+pub struct Tables {
+    /// Indices of the published documents, in path order.
+    pub published: Vec<usize>,
+    pub register: Vec<RegisterRow>,
+    pub controls: Vec<ControlRow>,
+    pub risks: Vec<RiskRow>,
+    pub soa_details: bool,
+}
+
+/// The tables of a build with these options, without rendering a page.
+pub fn tables(report: &Report, today: NaiveDate, options: &Options) -> Result<Tables, ConfigError> {
+    let scope = Scope::new(report, today, options)?;
+    let handbook = &report.handbook;
+    let mut register: Vec<RegisterRow> = scope
+        .published
+        .iter()
+        .filter_map(|&i| {
+            Some(pages::register_row(
+                &scope,
+                i,
+                handbook.documents[i].meta.as_ref()?,
+            ))
+        })
+        .collect();
+    register.sort_by(|a, b| a.id.cmp(&b.id));
+    let risks = match handbook.risks.as_ref().filter(|_| scope.risk_pages) {
+        Some(register) => registers::rows(&scope, register),
+        None => Vec::new(),
+    };
+    Ok(Tables {
+        published: scope.published.clone(),
+        register,
+        controls: pages::control_rows(&scope),
+        risks,
+        soa_details: scope.soa_details,
+    })
 }

@@ -178,26 +178,40 @@ fn document(
     context.insert("revisions", &revisions);
     let html = scope.page("document.html", &context)?;
     Ok(Rendered {
-        row: RegisterRow {
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-            type_label: meta.doc_type.label(),
-            version: meta.control.version,
-            status: meta.control.status,
-            owner: meta.control.owner.clone(),
-            approved_on: meta.control.approved_on,
-            next_review,
-            overdue,
-            changed_after_approval: scope.facts.changed_after_approval.contains(&doc.path),
-            url: page.clone(),
-            external,
-            source,
-            acknowledged,
-        },
+        row: register_row(scope, i, meta),
         search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": text}),
         page,
         html,
     })
+}
+
+/// A document's row of the register.
+pub fn register_row(scope: &Scope<'_>, i: usize, meta: &FrontMatter) -> RegisterRow {
+    let handbook = scope.handbook;
+    let doc = &handbook.documents[i];
+    let next_review = (meta.control.status == Status::Approved)
+        .then(|| handbook.next_review(&meta.control))
+        .flatten();
+    RegisterRow {
+        id: meta.id.clone(),
+        title: meta.title.clone(),
+        type_label: meta.doc_type.label(),
+        version: meta.control.version,
+        status: meta.control.status,
+        owner: meta.control.owner.clone(),
+        approved_on: meta.control.approved_on,
+        next_review,
+        overdue: next_review.is_some_and(|d| d < scope.today),
+        changed_after_approval: scope.facts.changed_after_approval.contains(&doc.path),
+        url: page_of(&doc.path),
+        external: meta.provenance != Provenance::Internal,
+        source: external_source(&meta.provenance),
+        acknowledged: scope
+            .facts
+            .acknowledgements
+            .get(&doc.path)
+            .map(CoverageView::of),
+    }
 }
 
 /// The documents a document lists as related, and the others that refer to it (a
