@@ -113,6 +113,76 @@ fn each_document_becomes_a_controlled_copy() {
 }
 
 #[test]
+fn handbook_pdf_is_one_file_numbered_through_with_links_inside() {
+    let repo = repo();
+    let output = repo.cmd(&["export", "pdf"]).output().unwrap();
+    assert!(output.status.success());
+    let path = repo.path().join("exports/pdf/handbook.pdf");
+    let pdf = lopdf::Document::load(&path).unwrap();
+    let page_ids = pdf.get_pages();
+    let count = page_ids.len();
+    let text = text_of(&path);
+    assert_eq!(pages(&text), count, "the footer counts the joined file");
+    assert!(text.contains(&format!("Page {count} of {count}")), "{text}");
+    assert!(
+        !repo.path().join("exports/pdf/handbook.parts").exists(),
+        "the parts are removed"
+    );
+
+    // Every document, the register and the SoA are named destinations; a page of a
+    // document's part has its header.
+    let catalog = pdf.catalog().unwrap();
+    let dests = pdf
+        .get_dictionary(catalog.get(b"Dests").unwrap().as_reference().unwrap())
+        .unwrap();
+    for name in ["POL-SEC", "PRC-AC", "ismsbook.register", "ismsbook.soa"] {
+        assert!(dests.has(name.as_bytes()), "no destination {name}");
+    }
+    let target = dests.get(b"PRC-AC").unwrap().as_array().unwrap()[0]
+        .as_reference()
+        .unwrap();
+    let number = page_ids.iter().find(|(_, id)| **id == target).unwrap().0;
+    let by_page = pdf_extract::extract_text_by_pages(&path).unwrap();
+    let page = &by_page[*number as usize - 1];
+    assert!(page.contains("PRC-AC, version 1.0"), "{page}");
+
+    // The procedure's link to the policy leads inside the file, to a destination
+    // that exists; no link is left as the URI it was typeset with.
+    let mut inside = Vec::new();
+    for id in page_ids.values() {
+        let page = pdf.get_dictionary(*id).unwrap();
+        let Ok(annots) = page.get(b"Annots").and_then(|a| a.as_array()) else {
+            continue;
+        };
+        for annot in annots {
+            let annot = pdf.get_dictionary(annot.as_reference().unwrap()).unwrap();
+            if let Ok(dest) = annot.get(b"Dest").and_then(|d| d.as_name()) {
+                inside.push(String::from_utf8_lossy(dest).to_string());
+            }
+            if let Ok(action) = annot.get(b"A").and_then(|a| a.as_dict()) {
+                let uri = action
+                    .get(b"URI")
+                    .and_then(|u| u.as_str())
+                    .unwrap_or_default();
+                assert!(!uri.starts_with(b"ismsbook-document:"));
+            }
+        }
+    }
+    assert!(inside.iter().all(|d| dests.has(d.as_bytes())), "{inside:?}");
+    let to_policy = inside.iter().filter(|d| *d == "POL-SEC").count();
+    assert!(
+        to_policy >= 3,
+        "contents, register and the procedure's body link to the policy: {inside:?}"
+    );
+
+    // One bookmark per document, besides the title, contents, register and SoA.
+    let outlines = pdf
+        .get_dictionary(catalog.get(b"Outlines").unwrap().as_reference().unwrap())
+        .unwrap();
+    assert_eq!(outlines.get(b"Count").unwrap().as_i64().unwrap(), 2 + 4);
+}
+
+#[test]
 fn drafts_carry_a_watermark_and_ids_are_checked() {
     let repo = repo();
     let output = repo

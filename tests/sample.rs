@@ -59,21 +59,24 @@ fn the_sample_passes_check_with_only_the_intended_warning() {
     );
 }
 
+/// The number of files in `dir` with the extension `extension`.
+fn files_ending(dir: &std::path::Path, extension: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == extension)
+        })
+        .count()
+}
+
 #[test]
 fn the_sample_is_a_complete_document_set() {
     let root = project_root();
-    let count = |folder: &str| {
-        std::fs::read_dir(root.join(folder))
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "md")
-            })
-            .count()
-    };
+    let count = |folder: &str| files_ending(&root.join(folder), "md");
     assert!(count("policies") >= 12, "at least 12 policies");
     assert!(count("procedures") >= 12, "at least 12 procedures");
 
@@ -272,4 +275,59 @@ fn in_the_sample_handbook_only_approved_documents_implement_controls() {
     // The retired policy is shown as history on its control's page, not as implementing.
     let control = std::fs::read_to_string(dest.join("controls/8.1.html")).unwrap();
     assert!(control.contains("Formerly implemented by"), "{control}");
+}
+
+#[test]
+fn the_sample_exports_its_pdfs_and_its_workbook() {
+    let out = tempfile::tempdir().unwrap();
+    let export = |what: &[&str]| {
+        let output = assert_cmd::Command::cargo_bin("ismsbook")
+            .unwrap()
+            .arg("--root")
+            .arg(project_root())
+            .args(["--today", SAMPLE_TODAY, "export"])
+            .args(what)
+            .arg("--dest")
+            .arg(out.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    export(&["pdf"]);
+    let published = documents()
+        .iter()
+        .filter(|(_, fields, _)| matches!(field(fields, "status"), Some("approved" | "retired")))
+        .count();
+    let pdfs = files_ending(out.path(), "pdf");
+    assert_eq!(
+        pdfs,
+        published + 1,
+        "one per published document, and handbook.pdf"
+    );
+    let book = pdf_extract::extract_text(out.path().join("handbook.pdf")).unwrap();
+    let pages: usize = book
+        .split("Page 1 of ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    assert!(
+        pages >= published,
+        "{pages} pages for {published} documents"
+    );
+
+    export(&["xlsx"]);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(out.path().join("isms.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["SoA", "Register", "Risks", "Gaps"]);
+    assert_eq!(book.worksheet_range("SoA").unwrap().height(), 1 + 93);
 }

@@ -508,7 +508,7 @@ fn starter_files(organization: &str, today: NaiveDate) -> Vec<(&'static str, Str
         ("risks.yaml", RISKS_TEMPLATE.to_string()),
         ("policies/information-security-policy.md", policy),
         ("procedures/document-control.md", procedure),
-        (".gitignore", "/book/\n".to_string()),
+        (".gitignore", "/book/\n/exports/\n".to_string()),
     ]
 }
 

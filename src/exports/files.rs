@@ -1,113 +1,98 @@
-//! Writing the PDF copies: which documents, in parallel, each written beside its
-//! destination and renamed into place once complete, so a reader never opens half a
-//! file and an interrupted run leaves none. Memory holds one document per core.
+//! Typesetting many sources and writing what comes out: on all cores, a chunk at a
+//! time (memory holds one chunk), each file written beside its destination and
+//! renamed into place once complete, so a reader never opens half a file and an
+//! interrupted run leaves none.
 
 use super::error::ExportError;
-use super::pdf::{self, Run};
-use crate::text::did_you_mean;
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The published documents asked for by id (any case), or all of them. An id that
-/// is not published is a usage error naming the near ones.
-pub fn select(run: &Run<'_>, ids: &[String]) -> Result<Vec<usize>, ExportError> {
-    let handbook = &run.report.handbook;
-    let published = &run.tables.published;
-    let id_of = |i: usize| handbook.documents[i].meta.as_ref().map(|m| m.id.as_str());
-    if ids.is_empty() {
-        return Ok(published.clone());
-    }
-    ids.iter()
-        .map(|wanted| {
-            published
-                .iter()
-                .copied()
-                .find(|&i| id_of(i).is_some_and(|id| id.eq_ignore_ascii_case(wanted)))
-                .ok_or_else(|| {
-                    let near = did_you_mean(wanted, published.iter().filter_map(|&i| id_of(i)));
-                    let hint = near.map_or(String::new(), |n| format!("; did you mean `{n}`?"));
-                    ExportError::Usage(format!(
-                        "no published document has the id `{wanted}`{hint} (drafts need --drafts)"
-                    ))
-                })
-        })
-        .collect()
+/// A PDF to join into another: its file, its bookmark, and the name links to it
+/// use (see [`super::pdf::document_link`]), when it has them.
+#[cfg_attr(not(feature = "pdf"), allow(dead_code))]
+pub struct Part {
+    pub path: PathBuf,
+    pub bookmark: Option<String>,
+    pub name: Option<String>,
 }
 
-/// Writes the PDFs of `selected` (and handbook.pdf when `book`) into `dest`, calling
-/// `progress(done, total)` as each is written. Returns the files written.
-pub fn pdfs(
-    run: &Run<'_>,
-    selected: &[usize],
-    book: bool,
-    dest: &Path,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Vec<PathBuf>, ExportError> {
-    if !cfg!(feature = "pdf") {
-        return Err(ExportError::Usage(
-            "this ismsbook was built without PDF support (the `pdf` cargo feature)".to_string(),
-        ));
-    }
-    std::fs::create_dir_all(dest).map_err(|e| ExportError::io(dest, e))?;
-    let total = selected.len() + usize::from(book);
-    let done = AtomicUsize::new(0);
-    let root = run.report.handbook.config.root.clone();
-    let mut written = Vec::with_capacity(total);
-    // The sources need the git history, which stays on this thread; typesetting runs
-    // on all cores, a chunk at a time, so memory holds one chunk of documents.
-    for chunk in selected.chunks(CHUNK) {
-        let sources: Vec<(String, String, chrono::NaiveDate)> = chunk
+/// A typeset PDF and its number of pages.
+pub struct Typeset {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
+/// One source to typeset: its name (for errors), the Typst source, its date.
+pub type Source = (String, String, NaiveDate);
+
+/// Typesets the source of each item and hands the result to `each` with the
+/// source's name, in parallel, a chunk at a time. The sources are made on this
+/// thread (they read the git history); `each` runs on any. Returns what `each`
+/// returned, in item order.
+pub fn typeset_each<T: Sync, R: Send>(
+    items: &[T],
+    root: &Path,
+    source: impl Fn(&T) -> Option<Source>,
+    each: impl Fn(&T, &str, Typeset) -> Result<R, ExportError> + Sync,
+) -> Result<Vec<R>, ExportError> {
+    let mut results = Vec::with_capacity(items.len());
+    for chunk in items.chunks(CHUNK) {
+        let sources: Vec<(&T, Source)> = chunk
             .iter()
-            .filter_map(|&i| {
-                let id = run.report.handbook.documents[i].meta.as_ref()?.id.clone();
-                let (source, day) = pdf::document_source(run, i)?;
-                Some((id, source, day))
-            })
+            .filter_map(|item| Some((item, source(item)?)))
             .collect();
-        let paths: Vec<PathBuf> = sources
+        let done: Vec<R> = sources
             .into_par_iter()
-            .map(|(id, source, day)| {
-                let path = dest.join(format!("{id}.pdf"));
-                write(&path, &typeset(&id, source, &root, day)?)?;
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                Ok(path)
+            .map(|(item, (name, source, day))| {
+                let typeset = typeset(&name, source, root, day)?;
+                each(item, &name, typeset)
             })
             .collect::<Result<_, ExportError>>()?;
-        written.extend(paths);
+        results.extend(done);
+        forget();
     }
-    if book {
-        let path = dest.join("handbook.pdf");
-        let bytes = typeset("handbook.pdf", pdf::handbook_source(run), &root, run.today)?;
-        write(&path, &bytes)?;
-        progress(total, total);
-        written.push(path);
-    }
-    written.sort();
-    Ok(written)
+    Ok(results)
 }
 
 /// Documents typeset together, on all cores.
 const CHUNK: usize = 64;
 
+/// Typesets one source.
 #[cfg(feature = "pdf")]
-fn typeset(
-    id: &str,
+pub fn typeset(
+    name: &str,
     source: String,
     root: &Path,
-    day: chrono::NaiveDate,
-) -> Result<Vec<u8>, ExportError> {
-    super::typeset::pdf(source, root, day).map_err(|e| ExportError::Typeset {
-        id: id.to_string(),
-        message: e.0,
-    })
+    day: NaiveDate,
+) -> Result<Typeset, ExportError> {
+    let (bytes, pages) =
+        super::typeset::pdf(source, root, day).map_err(|e| ExportError::Typeset {
+            id: name.to_string(),
+            message: e.0,
+        })?;
+    Ok(Typeset { bytes, pages })
 }
 
 #[cfg(not(feature = "pdf"))]
-fn typeset(id: &str, _: String, _: &Path, _: chrono::NaiveDate) -> Result<Vec<u8>, ExportError> {
-    Err(ExportError::Usage(format!(
-        "cannot typeset {id}: this ismsbook was built without the `pdf` feature"
-    )))
+pub fn typeset(name: &str, _: String, _: &Path, _: NaiveDate) -> Result<Typeset, ExportError> {
+    Err(without_pdf(name))
+}
+
+/// Drops what the typesetter memoised (see `typeset::forget`).
+#[cfg(feature = "pdf")]
+pub fn forget() {
+    super::typeset::forget();
+}
+
+#[cfg(not(feature = "pdf"))]
+pub fn forget() {}
+
+/// Why nothing can be typeset.
+pub fn without_pdf(what: &str) -> ExportError {
+    ExportError::Usage(format!(
+        "cannot typeset {what}: this ismsbook was built without PDF support (the `pdf` cargo feature)"
+    ))
 }
 
 /// Writes `bytes` to `path` through a file beside it, renamed into place.

@@ -41,9 +41,9 @@ pub fn text(text: &str) -> String {
 pub struct Context<'a> {
     /// The body's document path (relative links resolve from it).
     pub path: &'a str,
-    /// Resolves a relative link target (a repository path, without fragment) to a
-    /// Typst label in the same PDF, when the PDF holds that document.
-    pub label_of: &'a dyn Fn(&str) -> Option<String>,
+    /// Resolves a relative link target (a repository path, without fragment) to
+    /// where the link leads in this PDF, when the PDF holds that document.
+    pub target_of: &'a dyn Fn(&str) -> Option<String>,
     /// Resolves an image source to a repository path the typesetter may read.
     pub image: &'a dyn Fn(&str) -> Option<String>,
     /// Body headings are shifted by this many levels (the document's title is above).
@@ -258,7 +258,7 @@ impl Writer<'_, '_> {
         }
     }
 
-    /// A link: to a label of this PDF, to the web or a mail address, or (a relative
+    /// A link: to a document this PDF holds, to the web or a mail address, or (a relative
     /// link to something this PDF does not hold) its text alone.
     fn link(&mut self, dest: &str) {
         let external = dest.starts_with("http://")
@@ -273,12 +273,12 @@ impl Writer<'_, '_> {
             None
         } else {
             crate::model::links::resolve(self.context.path, file)
-                .and_then(|p| (self.context.label_of)(&p))
+                .and_then(|p| (self.context.target_of)(&p))
         };
         match target {
-            Some(label) => {
+            Some(target) => {
                 self.links.push(true);
-                self.push(&format!("#link(label({}))[", string(&label)));
+                self.push(&format!("#link({})[", string(&target)));
             }
             None => self.links.push(false),
         }
@@ -306,7 +306,7 @@ mod tests {
             markdown,
             &Context {
                 path: "policies/a.md",
-                label_of: &none,
+                target_of: &none,
                 image: &none,
                 heading_offset: 1,
             },

@@ -12,7 +12,7 @@ use crate::model::catalog::ControlRef;
 use crate::model::document::{Document, FrontMatter};
 use crate::model::handbook::Handbook;
 use crate::model::kinds::Status;
-use crate::site::{ControlRow, RegisterRow, Tables};
+use crate::site::Tables;
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -25,11 +25,11 @@ pub struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn handbook(&self) -> &Handbook {
+    pub fn handbook(&self) -> &Handbook {
         &self.report.handbook
     }
 
-    fn commit(&self) -> String {
+    pub fn commit(&self) -> String {
         self.report
             .history
             .head()
@@ -59,16 +59,40 @@ fn date(day: NaiveDate) -> String {
     )
 }
 
+/// How the pages of a PDF are numbered: a copy of its own, or a part of
+/// handbook.pdf that starts at `first` of `total` pages.
+#[derive(Clone, Copy)]
+pub enum Numbering {
+    Own,
+    Book { first: usize, total: usize },
+}
+
+/// What a PDF is: its metadata and its page header (Typst markup).
+pub struct Heading<'a> {
+    pub title: &'a str,
+    pub subject: &'a str,
+    pub day: NaiveDate,
+    pub header: &'a str,
+    pub draft: bool,
+}
+
 /// The page set-up every PDF shares: fonts, A4, the footer and, for drafts, the
-/// watermark. `header` is Typst markup.
-fn preamble(
-    run: &Run<'_>,
-    title: &str,
-    subject: &str,
-    day: NaiveDate,
-    header: &str,
-    draft: bool,
-) -> String {
+/// watermark.
+pub fn preamble(run: &Run<'_>, heading: &Heading<'_>, numbering: Numbering) -> String {
+    let Heading {
+        title,
+        subject,
+        day,
+        header,
+        draft,
+    } = *heading;
+    let (first, total) = match numbering {
+        Numbering::Own => (String::new(), "#counter(page).final().first()".to_string()),
+        Numbering::Book { first, total } => (
+            format!("#counter(page).update({first})\n"),
+            total.to_string(),
+        ),
+    };
     let config = &run.handbook().config;
     let watermark = if draft {
         "background: rotate(-45deg, text(110pt, weight: \"bold\", fill: luma(222))[DRAFT]),"
@@ -90,9 +114,9 @@ fn preamble(
 #show link: set text(fill: rgb("#1f5fae"))
 #set page(paper: "a4", margin: (x: 2.2cm, top: 2.8cm, bottom: 2.6cm), {watermark}
   header: [#set text(8.5pt, fill: luma(80)); {header}],
-  footer: context [#set text(8pt, fill: luma(80)); Uncontrolled when printed #h(1fr) Page #counter(page).display() of #counter(page).final().first() #h(1fr) Source commit {commit}],
+  footer: context [#set text(8pt, fill: luma(80)); Uncontrolled when printed #h(1fr) Page #counter(page).display() of {total} #h(1fr) Source commit {commit}],
 )
-"##,
+{first}"##,
         title = string(title),
         author = string(&config.book.organization),
         subject = string(subject),
@@ -111,7 +135,7 @@ fn preamble(
 }
 
 /// A table cell of text.
-fn cell(value: &str) -> String {
+pub fn cell(value: &str) -> String {
     format!("[{}]", text(value))
 }
 
@@ -268,15 +292,23 @@ fn body_markdown<'d>(doc: &'d Document, meta: &FrontMatter) -> &'d str {
     }
 }
 
+/// Where the links of a body may lead: the repository paths of the documents a PDF
+/// holds, with the link target of each (see [`document_link`]).
+pub type Targets = HashMap<String, String>;
+
+/// The link target of a document inside handbook.pdf. The parts of handbook.pdf are
+/// typeset apart, so a link between them is written as this URI and turned into a
+/// link inside the PDF when the parts are joined. Authors' links are only ever web
+/// or mail links, so none can take this form.
+pub fn document_link(id: &str) -> String {
+    format!("{BOOK_LINK}{id}")
+}
+
+/// The scheme of [`document_link`].
+pub const BOOK_LINK: &str = "ismsbook-document:";
+
 /// One document's content: its title, control block, body and revision history.
-/// `labels` maps the repository paths this PDF holds to their labels.
-fn content(
-    run: &Run<'_>,
-    doc: &Document,
-    meta: &FrontMatter,
-    labels: &HashMap<String, String>,
-    in_book: bool,
-) -> String {
+fn content(run: &Run<'_>, doc: &Document, meta: &FrontMatter, targets: &Targets) -> String {
     let history = &run.report.history;
     let config = &run.handbook().config;
     let revisions_of = history.evidenced(&doc.path, config, &run.report.signers);
@@ -287,34 +319,23 @@ fn content(
         .find(|r| r.version == version)
         .and_then(|r| r.evidence.as_ref())
         .map(|e| e.describe());
-    let label_of = |path: &str| labels.get(path).cloned();
+    let target_of = |path: &str| targets.get(path).cloned();
     let root = config.root.clone();
     let image = move |src: &str| image_path(&root, &doc.path, src);
     let context = markup::Context {
         path: &doc.path,
-        label_of: &label_of,
+        target_of: &target_of,
         image: &image,
         heading_offset: 1,
     };
     let mut out = String::new();
     let kind = format!("{} · {}", meta.id, meta.doc_type.label());
-    if in_book {
-        let _ = writeln!(
-            out,
-            "#pagebreak(weak: true)\n#metadata((left: {}, right: {})) <docmark>\n#heading(level: 1)[{}] <{}>",
-            string(&format!("{}, version {}", meta.id, meta.control.version)),
-            string(&meta.classification.to_uppercase()),
-            text(&format!("{} {}", meta.id, meta.title)),
-            doc_label(&meta.id)
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "#text(9pt, fill: luma(80))[{}]\n#v(2pt)\n#text(20pt, weight: \"bold\")[{}]\n#v(6pt)",
-            text(&kind),
-            text(&meta.title)
-        );
-    }
+    let _ = writeln!(
+        out,
+        "#text(9pt, fill: luma(80))[{}]\n#v(2pt)\n#text(20pt, weight: \"bold\")[{}]\n#v(6pt)",
+        text(&kind),
+        text(&meta.title)
+    );
     if meta.control.status != Status::Approved && meta.control.status != Status::Retired {
         let _ = writeln!(
             out,
@@ -335,11 +356,6 @@ fn content(
     out
 }
 
-/// The label of a document in handbook.pdf.
-fn doc_label(id: &str) -> String {
-    format!("doc-{id}")
-}
-
 /// An image of a document as a repository path the typesetter may read: relative
 /// to the document, inside the repository, an image format Typst reads.
 fn image_path(root: &std::path::Path, doc: &str, src: &str) -> Option<String> {
@@ -354,8 +370,14 @@ fn image_path(root: &std::path::Path, doc: &str, src: &str) -> Option<String> {
     (known && root.join(&path).is_file()).then(|| format!("/{path}"))
 }
 
-/// The Typst source of one document's controlled copy.
-pub fn document_source(run: &Run<'_>, index: usize) -> Option<(String, NaiveDate)> {
+/// The Typst source of one document's controlled copy, numbered on its own or as a
+/// part of handbook.pdf, with its links to the documents of `targets`.
+pub fn document_source(
+    run: &Run<'_>,
+    index: usize,
+    numbering: Numbering,
+    targets: &Targets,
+) -> Option<(String, NaiveDate)> {
     let doc = run.handbook().documents.get(index)?;
     let meta = doc.meta.as_ref()?;
     let day = run.date_of(meta);
@@ -364,119 +386,16 @@ pub fn document_source(run: &Run<'_>, index: usize) -> Option<(String, NaiveDate
         text(&format!("{}, version {}", meta.id, meta.control.version)),
         text(&meta.classification.to_uppercase())
     );
-    let draft = matches!(meta.control.status, Status::Draft | Status::InReview);
-    let mut source = preamble(
-        run,
-        &format!("{} {}", meta.id, meta.title),
-        &format!("{} version {}", meta.id, meta.control.version),
+    let heading = Heading {
+        title: &format!("{} {}", meta.id, meta.title),
+        subject: &format!("{} version {}", meta.id, meta.control.version),
         day,
-        &header,
-        draft,
-    );
-    source.push_str(&content(run, doc, meta, &HashMap::new(), false));
+        header: &header,
+        draft: matches!(meta.control.status, Status::Draft | Status::InReview),
+    };
+    let mut source = preamble(run, &heading, numbering);
+    source.push_str(&content(run, doc, meta, targets));
     Some((source, day))
-}
-
-/// The Typst source of handbook.pdf: title page, contents, register, documents, SoA.
-pub fn handbook_source(run: &Run<'_>) -> String {
-    let handbook = run.handbook();
-    let book = &handbook.config.book;
-    // The header names the document the page belongs to: the last mark on or before
-    // the page (marks are data, never evaluated as markup).
-    let header = "#context { let marks = query(<docmark>).filter(m => m.location().page() <= here().page()); if marks.len() > 0 { let m = marks.last().value; [#m.left #h(1fr) #m.right] } }";
-    let mut source = preamble(
-        run,
-        &book.title,
-        &format!("{} as of {}", book.title, run.today),
-        run.today,
-        header,
-        false,
-    );
-    let _ = writeln!(
-        source,
-        "#v(30%)\n#text(26pt, weight: \"bold\")[{}]\n#v(6pt)\n#text(14pt)[{}]\n#v(12pt)\n{}\n#v(12pt)\n#text(10pt, fill: luma(80))[{}]\n#pagebreak()\n#outline(title: [Contents], depth: 1)\n#pagebreak()",
-        text(&book.title),
-        text(&book.organization),
-        book.description.as_deref().map(text).unwrap_or_default(),
-        text(&format!(
-            "As of {}; source commit {}",
-            run.today,
-            run.commit()
-        )),
-    );
-    let labels: HashMap<String, String> = run
-        .tables
-        .published
-        .iter()
-        .filter_map(|&i| {
-            let doc = &handbook.documents[i];
-            Some((doc.path.clone(), doc_label(&doc.meta.as_ref()?.id)))
-        })
-        .collect();
-    source.push_str(&register_table(&run.tables.register));
-    for &i in &run.tables.published {
-        let doc = &handbook.documents[i];
-        if let Some(meta) = &doc.meta {
-            source.push_str(&content(run, doc, meta, &labels, true));
-        }
-    }
-    source.push_str(&soa_table(&run.tables.controls, run.tables.soa_details));
-    source
-}
-
-fn register_table(register: &[RegisterRow]) -> String {
-    let mut out = String::from(
-        "#metadata((left: \"Document register\", right: \"\")) <docmark>\n#heading(level: 1)[Document register]\n#table(columns: (auto, 1fr, auto, auto, auto, auto, auto),\ntable.header([*ID*], [*Title*], [*Type*], [*Version*], [*Status*], [*Owner*], [*Next review*]),\n",
-    );
-    for row in register {
-        let _ = writeln!(
-            out,
-            "[#link(label({}))[{}]], {}, {}, {}, {}, {}, {},",
-            string(&doc_label(&row.id)),
-            text(&row.id),
-            cell(&row.title),
-            cell(row.type_label),
-            cell(&row.version.to_string()),
-            cell(row.status.as_str()),
-            cell(&row.owner),
-            cell(&row.next_review.map(|d| d.to_string()).unwrap_or_default()),
-        );
-    }
-    out.push_str(")\n");
-    out
-}
-
-fn soa_table(controls: &[ControlRow], details: bool) -> String {
-    let mut out = String::from(
-        "#pagebreak(weak: true)\n#metadata((left: \"Statement of Applicability\", right: \"\")) <docmark>\n#heading(level: 1)[Statement of Applicability]\n",
-    );
-    out.push_str(if details {
-        "#table(columns: (auto, auto, auto, 1fr, auto),\ntable.header([*Control*], [*Applicable*], [*Status*], [*Justification*], [*Documents*]),\n"
-    } else {
-        "#table(columns: (1fr, auto, auto, auto),\ntable.header([*Control*], [*Applicable*], [*Status*], [*Documents*]),\n"
-    });
-    for c in controls.iter().filter(|c| c.annex_a) {
-        let documents: Vec<&str> = c.documents.iter().map(|d| d.id.as_str()).collect();
-        let control = cell(&format!("{} {}", c.label, c.title));
-        let status = cell(c.status.map_or("", |s| s.as_str()));
-        let docs = cell(&documents.join(", "));
-        if details {
-            let _ = writeln!(
-                out,
-                "{control}, {}, {status}, {}, {docs},",
-                cell(c.applicable.as_str()),
-                cell(c.justification.as_deref().unwrap_or_default())
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "{control}, {}, {status}, {docs},",
-                cell(c.applicable.as_str())
-            );
-        }
-    }
-    out.push_str(")\n");
-    out
 }
 
 #[cfg(test)]

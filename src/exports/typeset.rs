@@ -98,9 +98,10 @@ impl World for Page<'_> {
     }
 }
 
-/// Typesets `source` into PDF bytes. `root` is the repository (for images); `date`
-/// is the document's date (also written into the PDF's metadata by the source).
-pub fn pdf(source: String, root: &Path, date: NaiveDate) -> Result<Vec<u8>, TypesetError> {
+/// Typesets `source` into PDF bytes and says how many pages they have. `root` is
+/// the repository (for images); `date` is the document's date (also written into the
+/// PDF's metadata by the source).
+pub fn pdf(source: String, root: &Path, date: NaiveDate) -> Result<(Vec<u8>, usize), TypesetError> {
     let page = Page {
         source: Source::new(FileId::new(None, VirtualPath::new("main.typ")), source),
         root,
@@ -116,7 +117,16 @@ pub fn pdf(source: String, root: &Path, date: NaiveDate) -> Result<Vec<u8>, Type
         standards,
         ..typst_pdf::PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errors| TypesetError(describe(&page, &errors)))
+    let bytes = typst_pdf::pdf(&document, &options)
+        .map_err(|errors| TypesetError(describe(&page, &errors)))?;
+    Ok((bytes, document.pages.len()))
+}
+
+/// Drops what Typst memoised while typesetting. Typst keeps every intermediate
+/// result for incremental recompiles, which a run of many different documents never
+/// reuses: without this, memory grows with every document typeset.
+pub fn forget() {
+    typst::comemo::evict(0);
 }
 
 /// Typst's errors, with the generated line they point at (a bug of ismsbook's markup,
