@@ -200,22 +200,27 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
-    /// Import an existing policy set as new draft documents (never overwrites).
+    /// Import existing policies (comply, Hugo/Jekyll, templates, Markdown) as new drafts.
     #[command(
-        after_help = "Examples:\n  ismsbook import ../comply/policies --from comply\n  ismsbook import ~/exported-policies --from plain --type procedure --owner IT-MANAGER"
+        after_help = "Each file's format is detected (comply header, YAML or TOML front matter, plain Markdown, .md.tmpl/.md.j2 templates); folders are searched recursively. Nothing is overwritten; the report says per file what was mapped, kept in `extra` and dropped, and exits 1 when a file was skipped.\n\nExamples:\n  ismsbook import ../comply/policies\n  ismsbook import ../site/content/policies ../consultant/ --type policy\n  ismsbook import ~/exported/procedures --type procedure --owner IT-MANAGER --controls-from-body"
     )]
     Import {
-        /// The folder with the documents to import.
-        dir: PathBuf,
-        /// Their format.
-        #[arg(long, value_enum, default_value_t = app::import::From::Plain)]
-        from: app::import::From,
-        /// The type of the imported documents (decides their folder).
-        #[arg(long = "type", value_parser = parse_doc_type, default_value = "policy")]
-        doc_type: DocType,
+        /// Files and folders to import (folders recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Their format, when detection should not decide.
+        #[arg(long, value_enum, default_value_t = app::import::Format::Auto)]
+        from: app::import::Format,
+        /// The type of the imported documents (decides their folder and id prefix);
+        /// default: from the folders' names (policies/, procedures/ …), else policy.
+        #[arg(long = "type", value_parser = parse_doc_type)]
+        doc_type: Option<DocType>,
         /// The owning role (default: CISO, or the first role of book.toml).
         #[arg(long)]
         owner: Option<String>,
+        /// Add the Annex A controls the body mentions to `controls` (else they are proposed).
+        #[arg(long)]
+        controls_from_body: bool,
     },
     /// Run the language server on stdin and stdout, for editors: diagnostics as you
     /// type, completion, hover and go-to-definition.
@@ -264,6 +269,9 @@ enum Command {
         /// The organisation's name.
         #[arg(long)]
         organization: Option<String>,
+        /// No starter documents: for a policy set to be imported.
+        #[arg(long)]
+        empty: bool,
     },
 }
 
@@ -384,18 +392,20 @@ fn run(cli: &Cli, ctx: &Context) -> Result<Outcome, Error> {
             app::log::run(ctx, document, format, *all, out).map(done)
         }
         Command::Import {
-            dir,
+            paths,
             from,
             doc_type,
             owner,
+            controls_from_body,
         } => {
             let request = app::import::Request {
-                dir,
+                paths,
                 from: *from,
                 doc_type: *doc_type,
                 owner: owner.as_deref(),
+                controls_from_body: *controls_from_body,
             };
-            app::import::run(ctx, &request, out).map(done)
+            app::import::run(ctx, &request, out)
         }
         Command::Lsp => {
             let root = ctx.root.clone().or_else(|| app::find_root(None).ok());
@@ -426,9 +436,12 @@ fn run(cli: &Cli, ctx: &Context) -> Result<Outcome, Error> {
             };
             app::scaffold::run_new(ctx, &request, out).map(done)
         }
-        Command::Init { dir, organization } => {
-            app::scaffold::run_init(ctx, dir.as_deref(), organization.as_deref(), out).map(done)
-        }
+        Command::Init {
+            dir,
+            organization,
+            empty,
+        } => app::scaffold::run_init(ctx, dir.as_deref(), organization.as_deref(), *empty, out)
+            .map(done),
     }
 }
 

@@ -1,21 +1,40 @@
-//! `ismsbook import` on fixtures written for the test in comply's and plain formats.
+//! `ismsbook import` on fixtures written for the tests in the shapes real policy sets
+//! have: a strongdm/comply repository (a YAML header, lettered items indented four
+//! spaces, pandoc grid tables, `#Policy`), a Hugo site (`<slug>/index.md` with YAML
+//! or TOML front matter, links between pages that move), templates with
+//! placeholders, and plain Markdown whose title is a third-level heading. Each ends
+//! with `check` (no errors from the import) and `build --drafts`.
 
 mod common;
 use common::*;
 
-const COMPLY: &str = "name: Encryption Policy\nacronym: EP\nsatisfies:\n  TSC:\n    - CC6.1\n  ISO27001:\n    - A.8.24\n    - A.10.1.1\nmajorRevisions:\n  - date: Jun 1 2018\n    comment: Initial document\n  - date: Mar 3 2020\n    comment: Keys rotated yearly\n---\n\n# Purpose and Scope\n\nThis policy governs encryption.\n";
+const COMPLY: &str = "name: Encryption Policy\nacronym: EP\nsatisfies:\n  TSC:\n    - CC6.1\n  ISO27001:\n    - A.8.24\n    - A.10.1.1\nmajorRevisions:\n  - date: Jun 1 2018\n    comment: Initial document\n  - date: Mar 3 2020\n    comment: Keys rotated yearly\n---\n\n#Policy\n\nKeys shall be managed as follows:\n\n    a. keys are generated in the KMS;\n    b. keys are rotated\n    yearly.\n\n+------------+----------------+\n| Data       | Encryption     |\n+============+================+\n| At rest    | AES-256        |\n+------------+----------------+\n| In transit | TLS 1.2 or     |\n|            | later          |\n+------------+----------------+\n\nSee the [key procedure](../procedures/keys.md).\n";
 
-#[test]
-fn comply_documents_are_mapped_and_what_cannot_be_is_said() {
-    let repo = Repo::clean();
-    repo.write("old/encryption.md", COMPLY);
+/// Runs `ismsbook import` with `args`; returns the exit code and stdout.
+fn import(repo: &Repo, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["import"];
+    all.extend_from_slice(args);
+    let output = repo.cmd(&all).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.is_empty() || output.status.code() == Some(1),
+        "{stderr}"
+    );
+    (output.status.code().unwrap_or(-1), stdout)
+}
+
+/// `check` has no errors, and `build --drafts` writes the handbook.
+fn builds(repo: &Repo) {
+    let checked = repo.check();
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     let output = repo
-        .cmd(&[
-            "import",
-            &repo.path().join("old").to_string_lossy(),
-            "--from",
-            "comply",
-        ])
+        .cmd(&["build", "--drafts", "--dest", "book"])
         .output()
         .unwrap();
     assert!(
@@ -23,89 +42,195 @@ fn comply_documents_are_mapped_and_what_cannot_be_is_said() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("imported policies/encryption.md (POL-EP)"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("not mapped to a control: TSC CC6.1"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("ISO27001 A.10.1.1: a 2013 id, mapped to 8.24"),
-        "{stdout}"
-    );
-
-    let text = repo.read("policies/encryption.md");
-    assert!(text.starts_with("---\nid: POL-EP\ntitle: \"Encryption Policy\"\ntype: policy\nversion: \"2.0\"\nstatus: draft\nowner: CISO\n"), "{text}");
-    assert!(
-        text.contains("controls: [\"8.24\"]"),
-        "both ids name 8.24, listed once: {text}"
-    );
-    assert!(
-        text.contains("change: \"Imported from comply: Keys rotated yearly\""),
-        "{text}"
-    );
-    assert!(
-        text.contains("extra:\n  satisfies: [\"TSC CC6.1\"]"),
-        "{text}"
-    );
-    assert!(
-        text.contains("| Mar 3 2020 | Keys rotated yearly |"),
-        "{text}"
-    );
-    // The imported document is a valid draft.
-    let checked = repo.check();
-    assert!(
-        checked.diagnostics.iter().all(|d| d["severity"] != "error"),
-        "{:#?}",
-        checked.diagnostics
-    );
-    assert!(checked.with_code("duplicate-control").is_empty());
 }
 
 #[test]
-fn plain_markdown_gets_a_title_an_id_and_draft_status() {
+fn comply_documents_are_detected_mapped_and_repaired() {
+    let repo = Repo::clean();
+    repo.write("old/policies/encryption.md", COMPLY);
+    let (code, stdout) = import(&repo, &[&repo.path().join("old").to_string_lossy()]);
+    assert_eq!(code, 0, "{stdout}");
+    for expected in [
+        "imported policies/encryption.md (POL-EP) from",
+        "[comply]",
+        "mapped: acronym, majorRevisions, name, satisfies → controls",
+        "not ISO/IEC 27001 controls, kept under extra.satisfies: TSC CC6.1",
+        "A.10.1.1 is a 2013 id: mapped to 8.24",
+        "1 `#Heading` without a space made headings",
+        "1 grid tables made pipe tables",
+        "headings moved down a level under the title",
+        "1 indented lists that would show as code un-indented",
+        "link to `../procedures/keys.md` (not imported) made text",
+    ] {
+        assert!(stdout.contains(expected), "`{expected}` not in:\n{stdout}");
+    }
+    let text = repo.read("policies/encryption.md");
+    for expected in [
+        "id: POL-EP\ntitle: \"Encryption Policy\"\ntype: policy\nversion: \"2.0\"\nstatus: draft\n",
+        "controls: [\"8.24\"]",
+        "change: \"Imported from comply: Keys rotated yearly\"",
+        "satisfies: [\"TSC CC6.1\"]",
+        "---\n\n# Encryption Policy\n\n## Policy\n",
+        "\na. keys are generated in the KMS;\n\nb. keys are rotated\nyearly.\n",
+        "| Data | Encryption |\n|---|---|\n| At rest | AES-256 |\n| In transit | TLS 1.2 or later |\n",
+        "See the key procedure.",
+        "| Mar 3 2020 | Keys rotated yearly |",
+    ] {
+        assert!(text.contains(expected), "`{expected}` not in:\n{text}");
+    }
+    builds(&repo);
+    let page = repo.read("book/policies/encryption.html");
+    assert!(
+        page.contains("<table>") && !page.contains("<pre><code>a. keys"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_hugo_site_keeps_its_titles_and_its_links() {
     let repo = Repo::clean();
     repo.write(
-        "old/Remote Work.md",
-        "# Remote Working Rules\n\nWork from safe places.\n",
+        "site/content/policies/access-control/index.md",
+        "---\ntitle: Access Control Policy\nslug: access-control\nweight: 10\nlast_updated: 2024-03-01\ndescription: Who may access what.\nreviewers: [Security team]\n---\n\n## Scope\n\nApplies to all systems. Onboarding follows the [onboarding page](../../procedures/onboarding/#steps); see also [BCP](/policies/bcp-dr/) and the [handbook](../../../README.md). Access is reviewed per A.5.18 and Annex A 8.2.\n",
     );
-    repo.write("old/untitled.md", "Just text.\n");
-    let output = repo
-        .cmd(&[
-            "import",
-            &repo.path().join("old").to_string_lossy(),
+    repo.write(
+        "site/content/policies/bcp-dr/index.md",
+        "+++\ntitle = \"Business Continuity and Disaster Recovery\"\nweight = 20\n+++\n\nBack to [access control](../access-control/).\n",
+    );
+    repo.write(
+        "site/content/procedures/onboarding/index.md",
+        "---\ntitle: Onboarding\n---\n\n## Steps\n\nAsk for an account.\n",
+    );
+    let (code, stdout) = import(
+        &repo,
+        &[
+            &repo.path().join("site/content").to_string_lossy(),
+            "--controls-from-body",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("import: 3 of 3 files imported"), "{stdout}");
+    assert!(
+        stdout.contains("imported procedures/onboarding.md (PRC-ONBO)"),
+        "the type from the folder: {stdout}"
+    );
+    assert!(stdout.contains("[front matter]"), "{stdout}");
+    assert!(stdout.contains("dropped: slug, weight"), "{stdout}");
+    assert!(
+        stdout.contains("kept in extra: description, reviewers"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("controls from the body: 5.18, 8.2"),
+        "{stdout}"
+    );
+
+    let access = repo.read("policies/access-control.md");
+    for expected in [
+        "title: \"Access Control Policy\"",
+        "change: \"Imported from front matter (last_updated 2024-03-01)\"",
+        "controls: [\"5.18\",\"8.2\"]",
+        "description: \"Who may access what.\"",
+        "[onboarding page](../procedures/onboarding.md#steps)",
+        "[BCP](bcp-dr.md)",
+        "and the handbook.",
+    ] {
+        assert!(access.contains(expected), "`{expected}` not in:\n{access}");
+    }
+    assert!(!access.contains("slug"), "{access}");
+    let bcp = repo.read("policies/bcp-dr.md");
+    assert!(
+        bcp.contains("title: \"Business Continuity and Disaster Recovery\"")
+            && bcp.contains("[access control](access-control.md)"),
+        "{bcp}"
+    );
+    builds(&repo);
+    // A body without a first-level heading: the page shows the title.
+    let page = repo.read("book/policies/bcp-dr.html");
+    assert!(
+        page.contains("<h1>Business Continuity and Disaster Recovery</h1>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn templates_plain_files_collisions_and_twins_are_reported() {
+    let repo = Repo::clean();
+    repo.write(
+        "templates/acceptable-use.md.tmpl",
+        "# Acceptable Use\n\n{{companyName}} provides laptops. Version {{ .Version }}.\n",
+    );
+    repo.write(
+        "consultant/cp/access-aws.md",
+        "### CP Access AWS\n\nRequest access through the portal.\n",
+    );
+    repo.write(
+        "consultant/other/access-aws.md",
+        "# Access to AWS, second draft\n\nText.\n",
+    );
+    repo.write(
+        "consultant/security.md",
+        "# Information Security Policy\n\nA second one.\n",
+    );
+    let (code, stdout) = import(
+        &repo,
+        &[
+            &repo.path().join("templates").to_string_lossy(),
+            &repo.path().join("consultant").to_string_lossy(),
             "--type",
             "procedure",
-            "--owner",
-            "IT",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let stdout = String::from_utf8_lossy(&output.stdout);
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    for expected in [
+        "imported procedures/acceptable-use.md (PRC-AU)",
+        "template placeholders: {{companyName}}, {{Version}}; those naming the organisation became \"Test Ltd\"",
+        "access-aws.md is taken: named access-aws-2.md",
+        "imported procedures/access-aws.md (PRC-CAA)",
+        "the title is the first heading (level 3, made level 1)",
+        "imported procedures/access-aws-2.md",
+        "imported procedures/security.md",
+        "policies/security.md already has the title \"Information Security Policy\"",
+        "import: 4 of 4 files imported",
+    ] {
+        assert!(stdout.contains(expected), "`{expected}` not in:\n{stdout}");
+    }
+    let aup = repo.read("procedures/acceptable-use.md");
     assert!(
-        stdout.contains("imported procedures/remote-work.md (PRC-RWR)"),
+        aup.contains("Test Ltd provides laptops. Version `{{ .Version }}`."),
+        "{aup}"
+    );
+    let aws = repo.read("procedures/access-aws.md");
+    assert!(
+        aws.contains("title: \"CP Access AWS\"") && aws.contains("\n# CP Access AWS\n"),
+        "{aws}"
+    );
+    builds(&repo);
+}
+
+#[test]
+fn a_single_file_is_imported_and_a_skipped_one_fails_the_run() {
+    let repo = Repo::clean();
+    repo.write("one.md", "# Clear Desk\n\nTidy up.\n");
+    let (code, stdout) = import(&repo, &[&repo.path().join("one.md").to_string_lossy()]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("imported policies/one.md (POL-CD)"),
+        "{stdout}"
+    );
+
+    std::fs::create_dir_all(repo.path().join("bad")).unwrap();
+    std::fs::write(repo.path().join("bad/latin1.md"), b"# Caf\xe9\n").unwrap();
+    repo.write("bad/fine.md", "# Fine\n");
+    let (code, stdout) = import(&repo, &[&repo.path().join("bad").to_string_lossy()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("not UTF-8 (line 1, column 6): skipped"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("no heading: the title is the file name"),
+        stdout.contains("import: 1 of 2 files imported as drafts; 1 skipped"),
         "{stdout}"
-    );
-    let text = repo.read("procedures/remote-work.md");
-    assert!(
-        text.contains("title: \"Remote Working Rules\"")
-            && text.contains("status: draft")
-            && text.contains("owner: IT"),
-        "{text}"
-    );
-    assert!(
-        repo.check()
-            .diagnostics
-            .iter()
-            .all(|d| d["severity"] != "error")
     );
 }
 
@@ -114,14 +239,44 @@ fn import_never_overwrites() {
     let repo = Repo::clean();
     repo.write("old/security.md", "# Another Security Policy\n");
     let before = repo.read("policies/security.md");
-    let output = repo
-        .cmd(&["import", &repo.path().join("old").to_string_lossy()])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+    let (code, stdout) = import(&repo, &[&repo.path().join("old").to_string_lossy()]);
+    assert_eq!(code, 0, "{stdout}");
     assert!(
-        String::from_utf8_lossy(&output.stdout)
-            .contains("policies/security.md exists: not overwritten")
+        stdout.contains("imported policies/security-2.md")
+            && stdout.contains("security.md is taken: named security-2.md"),
+        "{stdout}"
     );
     assert_eq!(repo.read("policies/security.md"), before);
+}
+
+#[test]
+fn init_empty_leaves_room_for_the_imported_set() {
+    let repo = Repo::empty();
+    let output = repo
+        .cmd(&["init", "--empty", "--organization", "Acme Ltd"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("ismsbook import"));
+    assert!(
+        !repo
+            .path()
+            .join("policies/information-security-policy.md")
+            .exists()
+    );
+    repo.write(
+        "incoming/policies/isp.md",
+        "---\ntitle: Information Security Policy\n---\n\nWe protect information.\n",
+    );
+    let (code, stdout) = import(&repo, &["incoming"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("imported policies/isp.md (POL-IS)") && !stdout.contains("already has"),
+        "{stdout}"
+    );
+    builds(&repo);
 }

@@ -410,9 +410,12 @@ pub struct Initialized {
 
 /// Creates a new ISMS repository in `dir`, and a git repository around it when it is
 /// in none.
+/// With `empty`, the folders of the documents are made empty: for a policy set that
+/// is imported, so no starter document stands beside the real one.
 pub fn init(
     dir: &Path,
     organization: Option<&str>,
+    empty: bool,
     today: NaiveDate,
 ) -> Result<Initialized, Error> {
     let organization = organization
@@ -424,7 +427,17 @@ pub fn init(
         })
         .filter(|o| !o.trim().is_empty())
         .unwrap_or_else(|| "Example Ltd".to_string());
-    let files = starter_files(&organization, today);
+    let mut files = starter_files(&organization, today);
+    if empty {
+        files.retain(|(name, _)| !name.ends_with(".md"));
+        for folder in ["policies", "procedures"] {
+            let path = dir.join(folder);
+            std::fs::create_dir_all(&path).map_err(|source| Error::Write {
+                path: path.display().to_string(),
+                source,
+            })?;
+        }
+    }
     let existing: Vec<&str> = files
         .iter()
         .map(|(name, _)| *name)
@@ -528,6 +541,7 @@ pub fn run_init(
     ctx: &Context,
     dir: Option<&Path>,
     organization: Option<&str>,
+    empty: bool,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let base = ctx.root.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -535,7 +549,7 @@ pub fn run_init(
         Some(dir) => base.join(dir),
         None => base,
     };
-    let made = init(&dir, organization, ctx.today)?;
+    let made = init(&dir, organization, empty, ctx.today)?;
     for path in &made.files {
         let _ = writeln!(out, "created {path}");
     }
@@ -546,10 +560,12 @@ pub fn run_init(
             dir.display()
         );
     }
-    let _ = writeln!(
-        out,
+    let next = if empty {
+        "\nNext: `ismsbook import <files or folders>` brings in the policies you have; `ismsbook check` then lists what to decide and write."
+    } else {
         "\nNext: `ismsbook check` lists what to decide and write; start with the SoA and the information security policy."
-    );
+    };
+    let _ = writeln!(out, "{next}");
     Ok(())
 }
 

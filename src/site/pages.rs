@@ -172,6 +172,8 @@ fn document(
             "language": meta.language,
             "acknowledged": acknowledged,
             "acknowledgements_page": scope.name_pages,
+            // A body that does not open with a first-level heading gets the title.
+            "titled": handbook.outlines[i].headings.first().is_some_and(|h| h.level == 1),
         }),
     );
     context.insert("body", &body);
