@@ -150,8 +150,8 @@ fn looks_like_comply(yaml: &str) -> bool {
     })
 }
 
-/// Keys a static-site generator uses for its own layout: nothing to keep.
-const LAYOUT: [&str; 14] = [
+/// Keys a static-site generator (or pandoc) uses for its own layout: nothing to keep.
+const LAYOUT: &[&str] = &[
     "weight",
     "layout",
     "slug",
@@ -166,6 +166,19 @@ const LAYOUT: [&str; 14] = [
     "permalink",
     "linkTitle",
     "hidden",
+    "parent",
+    "grand_parent",
+    "has_children",
+    "sitemap",
+    "redirect_from",
+    "header-includes",
+    "geometry",
+    "documentclass",
+    "fontsize",
+    "mainfont",
+    "output",
+    "pdf-engine",
+    "template",
 ];
 
 /// Maps the header's fields: what has a place in the front matter goes there, dates
@@ -187,7 +200,8 @@ fn map_fields(read: &mut Read, fields: Map<String, Json>, catalog: &Catalog) {
                 read.extra.insert("description".to_string(), value);
                 read.kept.push(key);
             }
-            "date" | "last_updated" | "lastmod" | "updated" | "modified" | "last_modified" => {
+            "date" | "last_updated" | "lastmod" | "updated" | "modified" | "last_modified"
+            | "last_modified_at" => {
                 if let Some(day) = text_of(&value) {
                     read.history.push(format!("{key} {day}"));
                 }
