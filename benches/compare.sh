@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Times ismsbook against mdBook, MkDocs (with the git-revision-date-localized plugin)
-# and the `git log --raw --no-renames` floor, side by side on one generated corpus.
+# and two floors, side by side on one generated corpus of 8-20 KB documents:
+#   - the log floor: `git log --raw --no-renames` (every change, no content);
+#   - the content floor: that log piped into `git cat-file --batch`, so every changed
+#     blob is read once, in log order (git's own single-threaded read of every version).
 #
-#   benches/compare.sh [small|large] [RUNS]     (default: large, 5 runs)
+#   benches/compare.sh [small|large|xl] [RUNS]     (default: large, 5 runs)
 #
-# small = 300 documents / 3,000 commits; large = 2,000 documents / 20,000 commits.
+# small = 300 documents / 3,000 commits; large = 2,000 / 20,000; xl = 10,000 / 100,000.
 # Installs what it needs: mdBook (cargo install), MkDocs and the plugin (pip), GNU
 # time (apt). Prints a Markdown table of medians, ratios and peak memory; the figures
 # in docs/performance.md come from it.
@@ -14,7 +17,8 @@ runs=${2:-5}
 case "$size" in
   small) docs=300; commits=3000 ;;
   large) docs=2000; commits=20000 ;;
-  *) echo "usage: $0 [small|large] [RUNS]" >&2; exit 2 ;;
+  xl) docs=10000; commits=100000 ;;
+  *) echo "usage: $0 [small|large|xl] [RUNS]" >&2; exit 2 ;;
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${ISMSBOOK_BENCH_DIR:-${TMPDIR:-/tmp}/ismsbook-compare}/$size
@@ -73,23 +77,32 @@ measure() {
 
 echo "corpus: $docs documents, $commits commits ($work); $runs runs each" >&2
 measure "git log (floor)" "$runs" git -C "$corpus" log --raw --no-renames --format=%H
+content_floor="git -C '$corpus' log --raw --no-renames --no-abbrev --format= | awk '\$4 !~ /^0+\$/ { print \$4 }' | git -C '$corpus' cat-file --batch"
+measure "content floor" "$runs" bash -c "$content_floor"
 BEFORE="rm -rf '$corpus/.git/ismsbook'" measure "ismsbook cold" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
 measure "ismsbook warm" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
 measure "ismsbook check" "$runs" "$bin" --root "$corpus" check
 measure "mdbook build" "$runs" mdbook build "$work/mdbook" -d "$work/out-mdbook"
 mkdocs_runs=1   # minutes per run on the large corpus: one run is enough to compare
-measure "mkdocs build" "$mkdocs_runs" mkdocs build -q -f "$work/mkdocs/mkdocs.yml" -d "$work/out-mkdocs"
+if [ "${SKIP_MKDOCS:-}" ]; then secs[mkdocs build]=0; mem[mkdocs build]=0; else
+  measure "mkdocs build" "$mkdocs_runs" mkdocs build -q -f "$work/mkdocs/mkdocs.yml" -d "$work/out-mkdocs"
+fi
 
 out_bytes=$(du -sb "$work/out-ismsbook" | cut -f1)
 mdbook_bytes=$(du -sb "$work/out-mdbook" | cut -f1)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.3f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 floor=${secs[git log (floor)]}
+content=${secs[content floor]}
 mdbook=${secs[mdbook build]}
+markdown=$(du -sb "$corpus/policies" "$corpus/procedures" | awk '{ s += $1 } END { print s }')
+pack=$(du -sb "$corpus/.git" | cut -f1)
 echo
-echo "| measure | median | vs git log | vs mdbook | peak memory |"
-echo "|---|---|---|---|---|"
-for name in "git log (floor)" "ismsbook cold" "ismsbook warm" "ismsbook check" "mdbook build" "mkdocs build"; do
-  echo "| $name | ${secs[$name]} s | $(ratio "${secs[$name]}" "$floor")× | $(ratio "${secs[$name]}" "$mdbook")× | ${mem[$name]} MiB |"
+echo "corpus: $docs documents, $commits commits, $((markdown / 1048576)) MiB of Markdown, $((pack / 1048576)) MiB .git"
+echo
+echo "| measure | median | vs log floor | vs content floor | vs mdBook | peak memory |"
+echo "|---|---|---|---|---|---|"
+for name in "git log (floor)" "content floor" "ismsbook cold" "ismsbook warm" "ismsbook check" "mdbook build" "mkdocs build"; do
+  echo "| $name | ${secs[$name]} s | $(ratio "${secs[$name]}" "$floor")× | $(ratio "${secs[$name]}" "$content")× | $(ratio "${secs[$name]}" "$mdbook")× | ${mem[$name]} MiB |"
 done
 echo
 echo "output: ismsbook $((out_bytes / 1024)) KiB ($((out_bytes / docs)) bytes per document), mdbook $((mdbook_bytes / 1024)) KiB ($((mdbook_bytes / docs)) bytes per document)"
@@ -97,3 +110,4 @@ echo "mkdocs vs ismsbook: $(ratio "${secs[mkdocs build]}" "${secs[ismsbook cold]
 echo
 echo "serve: $(python3 "$root/benches/serve_reload.py" "$corpus" "$bin" 5)"
 git -C "$corpus" checkout -q -- .
+echo "lsp: $(python3 "$root/benches/lsp_latency.py" "$corpus" "$bin" 6)"

@@ -7,6 +7,7 @@ use crate::model::document::Snapshot;
 use crate::model::source::is_document_file;
 use crate::text::decode_lossy;
 use git2::{Commit, Oid, Repository};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -68,6 +69,11 @@ pub struct Walker<'a> {
     /// The folder trees of the last commit visited, by id: the next commit's parent
     /// trees.
     recent: HashMap<Oid, RawTree>,
+    /// The document changes of each commit walked, recorded once every version they
+    /// need is read (`snapshots`).
+    pending: Vec<(usize, Vec<Change>)>,
+    /// The snapshot of every document version the walk met, read in parallel.
+    snapshots: HashMap<Oid, Snapshot>,
 }
 
 /// A document file changed by one commit.
@@ -98,6 +104,8 @@ impl<'a> Walker<'a> {
             boundary,
             walked,
             recent: HashMap::new(),
+            pending: Vec::new(),
+            snapshots: HashMap::new(),
         }
     }
 
@@ -139,7 +147,51 @@ impl<'a> Walker<'a> {
         for commit in chain.iter().rev() {
             self.visit(commit)?;
         }
+        // The trees are walked in order on this thread; the versions they changed are
+        // read and parsed on every core; then the changes are recorded in order.
+        self.read_versions()?;
+        for (commit, changes) in std::mem::take(&mut self.pending) {
+            self.record(commit, changes)?;
+        }
+        self.snapshots = HashMap::new();
         self.walked.head = Some(head_id);
+        Ok(())
+    }
+
+    /// Reads the snapshot of every version the pending changes name, in parallel:
+    /// inflating and hashing each version is most of a cold walk. Each thread opens
+    /// its own handle on the repository (a `Repository` is not shared between
+    /// threads).
+    fn read_versions(&mut self) -> Result<(), git2::Error> {
+        // In the walk's order, which is the order of the pack (versions of one time
+        // lie together, and share delta bases): each thread reads one stretch of it.
+        let mut seen = HashSet::new();
+        let blobs: Vec<Oid> = self
+            .pending
+            .iter()
+            .flat_map(|(_, changes)| changes.iter().filter_map(|c| c.new_blob))
+            .filter(|blob| seen.insert(*blob))
+            .collect();
+        let path = self.repo.path().to_path_buf();
+        let stretch = blobs.len().div_ceil(rayon::current_num_threads()).max(1);
+        let read: Vec<Result<(Oid, Snapshot), git2::Error>> = blobs
+            .par_chunks(stretch)
+            .flat_map_iter(|chunk| {
+                let repo = Repository::open(&path);
+                chunk.iter().map(move |&blob| {
+                    let repo = repo
+                        .as_ref()
+                        .map_err(|e| git2::Error::new(e.code(), e.class(), e.message()))?;
+                    let text = decode_lossy(repo.find_blob(blob)?.content());
+                    Ok((blob, Snapshot::of(&text)))
+                })
+            })
+            .collect();
+        self.snapshots.reserve(read.len());
+        for result in read {
+            let (blob, snapshot) = result?;
+            self.snapshots.insert(blob, snapshot);
+        }
         Ok(())
     }
 
@@ -227,7 +279,8 @@ impl<'a> Walker<'a> {
             };
             self.push(path, path, index, snapshot, deleted);
         }
-        self.record(index, changes)
+        self.pending.push((index, changes));
+        Ok(())
     }
 
     /// The document files that differ between two versions of a folder: a merge of
@@ -377,6 +430,9 @@ impl<'a> Walker<'a> {
         let Some(blob) = blob else {
             return Ok(Snapshot::default());
         };
+        if let Some(snapshot) = self.snapshots.get(&blob) {
+            return Ok(snapshot.clone());
+        }
         let blob = self.repo.find_blob(blob)?;
         let text = decode_lossy(blob.content());
         Ok(Snapshot::of(&text))
