@@ -280,3 +280,45 @@ fn init_empty_leaves_room_for_the_imported_set() {
     );
     builds(&repo);
 }
+
+#[test]
+fn the_sources_own_fields_numbered_folders_admonitions_and_partials() {
+    let repo = Repo::clean();
+    repo.write(
+        "isms/30-procedures/p-02-4-30-risk-assessment.md",
+        "---\ntitle: \"P 02 4 30 - Risk Assessment\"\nclassification: Confidential\nstatus: approved\nversion: 2.3\nowner: IT Manager\ncontrols: [iso27001:A.5.1, \"ISO27001:A.5.15\"]\n---\n\n### Purpose\n\n[ORGANIZATION NAME] assesses risk by [DATE].\n\n:::tip Where\nThe register is in the GRC tool.\n:::\n\n#### Evidence\n\n[Download](/evidences/2025%20Audit.pdf) and [back](./README.md), [back again](./README.md).\n",
+    );
+    repo.write(
+        "isms/30-procedures/_template-procedure.md",
+        "---\ntitle: <Procedure Name>\n---\n\nText.\n",
+    );
+    let (code, stdout) = import(&repo, &["isms"]);
+    assert_eq!(code, 0, "{stdout}");
+    for expected in [
+        "imported procedures/p-02-4-30-risk-assessment.md (PRC-P-02-4-30)",
+        "status `approved` in the source: imported as a draft, to be approved here",
+        "1 `:::` admonitions made block quotes",
+        "template placeholders: [ORGANIZATION NAME], [DATE]",
+        "headings raised 1 levels (the body's sections started at level 3)",
+        "link to `/evidences/2025%20Audit.pdf` (not imported) made text with its address",
+        "link to `./README.md` (not imported) made text (2 times)",
+        "import: 1 of 1 files imported",
+    ] {
+        assert!(stdout.contains(expected), "`{expected}` not in:\n{stdout}");
+    }
+    let text = repo.read("procedures/p-02-4-30-risk-assessment.md");
+    for expected in [
+        "version: \"2.3\"\nstatus: draft\nowner: IT\n",
+        "classification: confidential\n",
+        "controls: [\"5.1\",\"5.15\"]",
+        "\n## Purpose\n",
+        "\n### Evidence\n",
+        "Test Ltd assesses risk by `[DATE]`.",
+        "> **Tip: Where**\n>\n> The register is in the GRC tool.\n",
+        "Download (/evidences/2025%20Audit.pdf) and back, back again.",
+    ] {
+        assert!(text.contains(expected), "`{expected}` not in:\n{text}");
+    }
+    assert!(!text.contains("extra:"), "every field mapped: {text}");
+    builds(&repo);
+}

@@ -37,11 +37,23 @@ pub fn repair(body: &str, organization: Option<&str>) -> Repaired {
             "{blocks} indented lists that would show as code un-indented"
         ));
     }
+    let (body, admonitions) = admonitions(&body);
+    if admonitions > 0 {
+        notes.push(format!("{admonitions} `:::` admonitions made block quotes"));
+    }
     let (body, placeholders, replaced) = placeholders(&body, organization);
     if !placeholders.is_empty() {
         let shown: Vec<String> = placeholders
             .iter()
-            .map(|p| format!("{{{{{p}}}}}"))
+            .map(|p| {
+                if p.chars()
+                    .all(|c| c.is_ascii_uppercase() || c == ' ' || c == '_' || c == '/')
+                {
+                    format!("[{p}]")
+                } else {
+                    format!("{{{{{p}}}}}")
+                }
+            })
             .collect();
         let how = match (replaced, organization) {
             (true, Some(org)) => {
@@ -378,6 +390,102 @@ fn is_item(text: &str) -> bool {
             || marker.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
+/// Docusaurus and MkDocs admonitions (`:::tip Title` … `:::`) as block quotes with
+/// their kind and title in bold: CommonMark would show the colons.
+fn admonitions(body: &str) -> (String, usize) {
+    let mut out = String::with_capacity(body.len());
+    let mut inside = false;
+    let mut count = 0;
+    for (in_code, line) in lines_outside_fences(body) {
+        let trimmed = line.trim();
+        if in_code && !inside {
+            out.push_str(line);
+            continue;
+        }
+        if let Some(rest) = trimmed.strip_prefix(":::") {
+            let rest = rest.trim();
+            if rest.is_empty() && inside {
+                inside = false;
+                out.push('\n');
+                continue;
+            }
+            if !rest.is_empty() && !inside {
+                let (kind, title) = rest.split_once(' ').unwrap_or((rest, ""));
+                let mut heading: String =
+                    kind.chars().take(1).flat_map(char::to_uppercase).collect();
+                heading.push_str(&kind.chars().skip(1).collect::<String>());
+                if !title.trim().is_empty() {
+                    heading.push_str(": ");
+                    heading.push_str(title.trim());
+                }
+                out.push_str(&format!("> **{heading}**\n>\n"));
+                inside = true;
+                count += 1;
+                continue;
+            }
+        }
+        if inside {
+            out.push_str(if trimmed.is_empty() { ">" } else { "> " });
+            out.push_str(line.trim_end_matches('\n'));
+            out.push('\n');
+        } else {
+            out.push_str(line);
+        }
+    }
+    (out, count)
+}
+
+/// `[ORGANIZATION NAME]`, `[DATE]`: placeholders in brackets, written in capitals,
+/// that are not links.
+fn bracket_placeholders(line: &str) -> Vec<(usize, usize, String)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(open) = line[from..].find('[').map(|i| from + i) {
+        let Some(close) = line[open..].find(']').map(|i| open + i) else {
+            break;
+        };
+        let inner = &line[open + 1..close];
+        let after = line[close + 1..].chars().next();
+        let capitals = inner.len() >= 3
+            && inner.chars().any(|c| c.is_ascii_uppercase())
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c == ' ' || c == '_' || c == '/');
+        if capitals && !matches!(after, Some('(' | '[' | ':')) {
+            found.push((open, close + 1, inner.to_string()));
+        }
+        from = close + 1;
+    }
+    found
+}
+
+/// The highest level of the body's headings (outside code), when it has any.
+pub fn top_level(body: &str) -> Option<usize> {
+    lines_outside_fences(body)
+        .into_iter()
+        .filter(|(in_code, _)| !in_code)
+        .filter_map(|(_, line)| {
+            let hashes = line.chars().take_while(|&c| c == '#').count();
+            ((1..=6).contains(&hashes) && line[hashes..].starts_with(' ')).then_some(hashes)
+        })
+        .min()
+}
+
+/// Headings `by` levels up, outside code (`### Scope` → `## Scope` by 1).
+pub fn raise_headings(body: &str, by: usize) -> String {
+    lines_outside_fences(body)
+        .into_iter()
+        .map(|(in_code, line)| {
+            let hashes = line.chars().take_while(|&c| c == '#').count();
+            if !in_code && hashes > by && hashes <= 6 && line[hashes..].starts_with(' ') {
+                line[by..].to_string()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect()
+}
+
 /// `{{ name }}` placeholders outside code: the organisation's name for those that
 /// name it (when known), a code span for the others. Returns the body, the names
 /// met, and whether any was replaced.
@@ -386,6 +494,38 @@ fn placeholders(body: &str, organization: Option<&str>) -> (String, Vec<String>,
     let mut replaced = false;
     let mut out = String::with_capacity(body.len());
     for (in_code, line) in lines_outside_fences(body) {
+        let bracketed = if in_code {
+            Vec::new()
+        } else {
+            bracket_placeholders(line)
+        };
+        let line: std::borrow::Cow<'_, str> = if bracketed.is_empty() {
+            line.into()
+        } else {
+            let mut changed = String::with_capacity(line.len());
+            let mut at = 0;
+            for (start, end, name) in bracketed {
+                changed.push_str(&line[at..start]);
+                let lower = name.to_ascii_lowercase();
+                let names_organisation = ["company", "organi", "business"]
+                    .iter()
+                    .any(|w| lower.contains(w));
+                match organization {
+                    Some(org) if names_organisation => {
+                        changed.push_str(org);
+                        replaced = true;
+                    }
+                    _ => changed.push_str(&format!("`{}`", &line[start..end])),
+                }
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+                at = end;
+            }
+            changed.push_str(&line[at..]);
+            changed.into()
+        };
+        let line = line.as_ref();
         if in_code || !line.contains("{{") {
             out.push_str(line);
             continue;

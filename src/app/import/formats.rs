@@ -55,6 +55,12 @@ pub struct Read {
     pub notes: Vec<String>,
     /// comply's `majorRevisions`: (date, comment).
     pub revisions: Vec<(String, String)>,
+    /// Fields ismsbook has its own place for, as the source wrote them; the caller
+    /// maps them against book.toml (roles, classification levels).
+    pub owner: Option<String>,
+    pub classification: Option<String>,
+    pub version: Option<String>,
+    pub status: Option<String>,
 }
 
 /// Reads `text` as `wanted`, or as the format it looks like.
@@ -207,12 +213,28 @@ fn map_fields(read: &mut Read, fields: Map<String, Json>, catalog: &Catalog) {
                 }
                 read.mapped.push(key);
             }
-            "author" | "authors" | "owner" => {
+            "author" | "authors" => {
                 let names = texts_of(&value);
                 if !names.is_empty() {
                     read.history.push(format!("by {}", names.join(", ")));
                 }
                 read.mapped.push(key);
+            }
+            "owner" | "document_owner" => {
+                read.owner = text_of(&value);
+                read.extra.insert(key, value);
+            }
+            "classification" | "confidentiality" => {
+                read.classification = text_of(&value);
+                read.extra.insert(key, value);
+            }
+            "version" | "revision" => {
+                read.version = text_of(&value);
+                read.extra.insert(key, value);
+            }
+            "status" => {
+                read.status = text_of(&value);
+                read.extra.insert(key, value);
             }
             "satisfies" | "controls" | "tags" | "categories" | "iso27001" | "annex_a" => {
                 controls(read, &key, &value, catalog);
@@ -249,6 +271,13 @@ fn controls(read: &mut Read, key: &str, value: &Json, catalog: &Catalog) {
     let mut found = Vec::new();
     let mut others = Vec::new();
     for (framework, id) in named {
+        // `iso27001:A.5.15`: the framework written before the id.
+        let (framework, id) = match (framework, id.rsplit_once(':')) {
+            (None, Some((f, i))) if !f.trim().is_empty() => {
+                (Some(f.trim().to_string()), i.trim().to_string())
+            }
+            (framework, _) => (framework, id),
+        };
         let iso = framework.as_deref().is_none_or(|f| {
             let f = f.to_ascii_uppercase();
             f.contains("27001") || f.contains("27002") || f == "ISO" || f.starts_with("ISO")

@@ -144,8 +144,19 @@ pub fn rebase(
                 }
             }
             None => {
-                notes.push(format!("link to `{dest}` (not imported) made text"));
-                out.push_str(&link_text(source_text));
+                // The reader keeps where it led, unless it was a Markdown page that
+                // was not imported (a README, another section).
+                let text = link_text(source_text);
+                let page = file.ends_with(".md") || file.ends_with('/') || !file.contains('.');
+                if page {
+                    notes.push(format!("link to `{dest}` (not imported) made text"));
+                    out.push_str(&text);
+                } else {
+                    notes.push(format!(
+                        "link to `{dest}` (not imported) made text with its address"
+                    ));
+                    out.push_str(&format!("{text} ({dest})"));
+                }
             }
         }
         at = link.range.end;

@@ -62,7 +62,10 @@ struct Source {
 /// The type a source's folders name: the last folder that names one.
 fn infer_type(shown: &str) -> Option<DocType> {
     shown.rsplit('/').skip(1).find_map(|folder| {
-        let folder = folder.to_ascii_lowercase();
+        // `30-procedures`, `02_policies`: a numbering before the name.
+        let folder = folder
+            .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, '-' | '_' | '.' | ' '))
+            .to_ascii_lowercase();
         let singular = match folder.as_str() {
             "policies" => "policy",
             other => other.strip_suffix('s').unwrap_or(other),
@@ -185,10 +188,13 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for entry in walk.flatten() {
             let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+            // READMEs, and partials of site generators (`_template.md`; a Hugo
+            // section's `_index.md` is a page).
             let importable = [".md", ".markdown", ".md.tmpl", ".md.j2", ".md.jinja"]
                 .iter()
                 .any(|e| name.ends_with(e))
-                && !name.starts_with("readme.");
+                && !name.starts_with("readme.")
+                && (!name.starts_with('_') || name.starts_with("_index."));
             if entry.file_type().is_file() && (importable || entry.depth() == 0) {
                 let shown = given.join(entry.path().strip_prefix(&base).unwrap_or(entry.path()));
                 sources.push(Source {
@@ -277,7 +283,12 @@ fn convert(
         dropped,
         notes,
         revisions,
+        owner: written_owner,
+        classification: written_classification,
+        version: written_version,
+        status: written_status,
     } = read;
+    let mut extra = extra;
     imported.mapped = mapped;
     imported.kept = kept;
     imported.dropped = dropped;
@@ -319,27 +330,126 @@ fn convert(
         change.push_str(&format!(" ({})", history.join("; ")));
     }
     imported.id = Some(id.clone());
-    let extra = (!extra.is_empty()).then_some(serde_json::Value::Object(extra));
-    // comply counts major revisions: its documents keep their major version.
-    let version = if revisions.is_empty() {
-        "0.1".to_string()
-    } else {
-        format!("{}.0", revisions.len())
+    let fields = Fields {
+        owner: written_owner,
+        classification: written_classification,
+        version: written_version,
+        status: written_status,
     };
+    let own = fields.map(config, owner, revisions.len(), &mut extra, imported);
+    let extra = (!extra.is_empty()).then_some(serde_json::Value::Object(extra));
     let front = NewFrontMatter {
         id: &id,
         title: &title,
         doc_type: source.doc_type,
-        version: &version,
-        owner,
-        approvers: &[owner],
-        classification: &config.default_classification,
+        version: &own.version,
+        owner: &own.owner,
+        approvers: &[own.owner.as_str()],
+        classification: &own.classification,
         controls: &controls,
         clauses: &[],
         change: &change,
         extra,
     };
     (front.to_yaml(), body.trim_start_matches('\n').to_string())
+}
+
+/// The source's own owner, classification, version and status, as written.
+struct Fields {
+    owner: Option<String>,
+    classification: Option<String>,
+    version: Option<String>,
+    status: Option<String>,
+}
+
+/// What they become here.
+struct Own {
+    owner: String,
+    classification: String,
+    version: String,
+}
+
+impl Fields {
+    /// A role of book.toml (by key or name), a classification level of book.toml,
+    /// a version `X.Y`: mapped and taken out of `extra`; anything else stays under
+    /// `extra` with a note. The status is always draft here.
+    fn map(
+        self,
+        config: &crate::model::config::Config,
+        default_owner: &str,
+        major_revisions: usize,
+        extra: &mut serde_json::Map<String, serde_json::Value>,
+        imported: &mut Imported,
+    ) -> Own {
+        let mut take = |keys: &[&str], imported: &mut Imported| {
+            let key = extra
+                .keys()
+                .find(|k| keys.contains(&k.to_ascii_lowercase().as_str()))
+                .cloned();
+            if let Some(key) = key {
+                extra.remove(&key);
+                imported.kept.retain(|k| k != &key);
+                imported.mapped.push(key);
+            }
+        };
+        let owner = self.owner.as_deref().and_then(|written| {
+            let found = config.roles.iter().find(|(key, role)| {
+                key.eq_ignore_ascii_case(written) || role.name.eq_ignore_ascii_case(written)
+            });
+            match found {
+                Some((key, _)) => Some(key.clone()),
+                None => {
+                    imported.notes.push(format!("owner `{written}` is not a role of book.toml: kept under extra; the owner is {default_owner}"));
+                    None
+                }
+            }
+        });
+        if owner.is_some() {
+            take(&["owner", "document_owner"], imported);
+        }
+        let classification = self.classification.as_deref().and_then(|written| {
+            let found = config.classifications.iter().find(|c| c.eq_ignore_ascii_case(written));
+            if found.is_none() {
+                imported.notes.push(format!(
+                    "classification `{written}` is not a level of book.toml ({}): kept under extra; the document is {}",
+                    config.classifications.join(", "),
+                    config.default_classification
+                ));
+            }
+            found.cloned()
+        });
+        if classification.is_some() {
+            take(&["classification", "confidentiality"], imported);
+        }
+        let version = self.version.as_deref().and_then(|written| {
+            let plain = written.trim_start_matches(['v', 'V']);
+            let valid = plain.split_once('.').is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && !b.is_empty()
+                    && a.bytes().all(|c| c.is_ascii_digit())
+                    && b.bytes().all(|c| c.is_ascii_digit())
+            });
+            valid.then(|| plain.to_string())
+        });
+        if version.is_some() {
+            take(&["version", "revision"], imported);
+        }
+        if let Some(status) = self.status.filter(|s| !s.eq_ignore_ascii_case("draft")) {
+            imported.notes.push(format!(
+                "status `{status}` in the source: imported as a draft, to be approved here"
+            ));
+            take(&["status"], imported);
+        }
+        Own {
+            owner: owner.unwrap_or_else(|| default_owner.to_string()),
+            classification: classification.unwrap_or_else(|| config.default_classification.clone()),
+            // comply counts major revisions: its documents keep their major version.
+            version: version.unwrap_or_else(|| match major_revisions {
+                0 => "0.1".to_string(),
+                n => format!("{n}.0"),
+            }),
+        }
+    }
 }
 
 fn is_template(path: &Path) -> bool {
@@ -364,7 +474,18 @@ fn title_and_body(
                 let body = format!("# {title}\n\n{}", body::demote_headings(&body).trim_start());
                 (title, body)
             }
-            _ => (title, body),
+            // Sections that start at `###` under a title shown as the first level:
+            // raised, so the page's outline has no gap.
+            _ => match body::top_level(&body) {
+                Some(level) if level > 2 => {
+                    notes.push(format!(
+                        "headings raised {} levels (the body's sections started at level {level})",
+                        level - 2
+                    ));
+                    (title, body::raise_headings(&body, level - 2))
+                }
+                _ => (title, body),
+            },
         };
     }
     if let Some((level, heading)) = body::first_heading(&body) {
@@ -442,9 +563,13 @@ fn mentioned(
         notes.push(format!("controls from the body: {}", found.join(", ")));
         controls.extend(found);
     } else {
+        let mut named: Vec<String> = found.iter().take(8).map(|c| format!("A.{c}")).collect();
+        if found.len() > 8 {
+            named.push(format!("and {} more", found.len() - 8));
+        }
         notes.push(format!(
             "the body mentions {}: add them to `controls` if it implements them (or import with --controls-from-body)",
-            found.iter().map(|c| format!("A.{c}")).collect::<Vec<_>>().join(", ")
+            named.join(", ")
         ));
     }
 }
@@ -484,7 +609,35 @@ fn choose_id(
             ));
             proposed
         }
-        None => propose_id(doc_type, title, &|id| taken.contains(id)),
+        None => {
+            // A title that starts with its own reference (`ISMS.05.01 - Access
+            // Control`, `P 02 4 30 - Risk Assessment`) gives the id.
+            let reference = title
+                .split_once(" - ")
+                .map(|(code, _)| code.trim())
+                .filter(|code| code.bytes().any(|b| b.is_ascii_digit()) && code.len() <= 20)
+                .map(|code| {
+                    let clean: String = code
+                        .to_ascii_uppercase()
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                        .collect();
+                    let parts: Vec<&str> = clean.split('-').filter(|p| !p.is_empty()).collect();
+                    format!("{prefix}-{}", parts.join("-"))
+                })
+                .filter(|id| is_valid_id(id) && !taken.contains(id));
+            match reference {
+                Some(id) => id,
+                None => {
+                    let alone = propose_id(doc_type, title, &|_| false);
+                    let id = propose_id(doc_type, title, &|id| taken.contains(id));
+                    if id != alone {
+                        notes.push(format!("{alone} is taken: {id} instead"));
+                    }
+                    id
+                }
+            }
+        }
     };
     taken.insert(id.clone());
     id
@@ -535,8 +688,21 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
                 let _ = writeln!(out, "  {what}: {}", keys.join(", "));
             }
         }
+        // The same note twice (two links to one missing file) is said once, counted.
+        let mut said: Vec<(&String, usize)> = Vec::new();
         for note in &r.notes {
-            let _ = writeln!(out, "  - {note}");
+            match said.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, count)) => *count += 1,
+                None => said.push((note, 1)),
+            }
+        }
+        for (note, count) in said {
+            let times = if count > 1 {
+                format!(" ({count} times)")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "  - {note}{times}");
         }
     }
     let imported = results.iter().filter(|r| r.path.is_some()).count();
