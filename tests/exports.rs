@@ -66,13 +66,7 @@ fn pages(text: &str) -> usize {
 #[test]
 fn each_document_becomes_a_controlled_copy() {
     let repo = repo();
-    let output = repo.cmd(&["export", "pdf"]).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = repo.run(&["export", "pdf"]);
     assert!(
         stdout.contains("export: 3 PDFs into exports/pdf/"),
         "{stdout}"
@@ -115,8 +109,7 @@ fn each_document_becomes_a_controlled_copy() {
 #[test]
 fn handbook_pdf_is_one_file_numbered_through_with_links_inside() {
     let repo = repo();
-    let output = repo.cmd(&["export", "pdf"]).output().unwrap();
-    assert!(output.status.success());
+    repo.run(&["export", "pdf"]);
     let path = repo.path().join("exports/pdf/handbook.pdf");
     let pdf = lopdf::Document::load(&path).unwrap();
     let page_ids = pdf.get_pages();
@@ -185,15 +178,7 @@ fn handbook_pdf_is_one_file_numbered_through_with_links_inside() {
 #[test]
 fn drafts_carry_a_watermark_and_ids_are_checked() {
     let repo = repo();
-    let output = repo
-        .cmd(&["export", "pdf", "prc-new", "--drafts", "--dest", "out"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    repo.run(&["export", "pdf", "prc-new", "--drafts", "--dest", "out"]);
     let text = text_of(&repo.path().join("out/PRC-NEW.pdf"));
     assert!(
         text.contains("DRAFT") && text.contains("not yet in force"),
@@ -223,17 +208,9 @@ fn a_past_state_is_exported_as_it_was() {
         .replace("change: Initial version", "change: \"More steps\"");
     repo.write("procedures/access.md", &access);
     repo.commit("Access 1.1", "Carol", "2026-07-01T10:00:00+00:00");
-    let output = repo
-        .cmd(&[
-            "export", "pdf", "PRC-AC", "--rev", "HEAD~1", "--dest", "then",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    repo.run(&[
+        "export", "pdf", "PRC-AC", "--rev", "HEAD~1", "--dest", "then",
+    ]);
     let text = text_of(&repo.path().join("then/PRC-AC.pdf"));
     assert!(
         text.contains("PRC-AC, version 1.0") && !text.contains("version 1.1"),
@@ -252,13 +229,7 @@ fn the_workbook_has_the_soa_the_register_and_the_gaps_as_text() {
         );
         repo.write("soa.yaml", &soa);
     });
-    let output = repo.cmd(&["export", "xlsx"]).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    repo.run(&["export", "xlsx"]);
     let mut book: Xlsx<_> = open_workbook(repo.path().join("exports/isms.xlsx")).unwrap();
     assert_eq!(book.sheet_names(), ["SoA", "Register", "Gaps"]);
     let soa = book.worksheet_range("SoA").unwrap();
@@ -317,20 +288,8 @@ fn the_workbook_has_the_soa_the_register_and_the_gaps_as_text() {
 #[test]
 fn the_audit_pack_is_sealed_and_reproducible() {
     let repo = repo();
-    let output = repo
-        .cmd(&["export", "audit-pack", "--out", "one.zip"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let output = repo
-        .cmd(&["export", "audit-pack", "--out", "two.zip"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+    repo.run(&["export", "audit-pack", "--out", "one.zip"]);
+    repo.run(&["export", "audit-pack", "--out", "two.zip"]);
     let one = std::fs::read(repo.path().join("one.zip")).unwrap();
     assert_eq!(
         one,

@@ -33,15 +33,7 @@ fn builds(repo: &Repo) {
         .filter(|d| d["severity"] == "error")
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    let output = repo
-        .cmd(&["build", "--drafts", "--dest", "book"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    repo.run(&["build", "--drafts", "--dest", "book"]);
 }
 
 #[test]
@@ -252,16 +244,8 @@ fn import_never_overwrites() {
 #[test]
 fn init_empty_leaves_room_for_the_imported_set() {
     let repo = Repo::empty();
-    let output = repo
-        .cmd(&["init", "--empty", "--organization", "Acme Ltd"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("ismsbook import"));
+    let stdout = repo.run(&["init", "--empty", "--organization", "Acme Ltd"]);
+    assert!(stdout.contains("ismsbook import"));
     assert!(
         !repo
             .path()
@@ -289,6 +273,10 @@ fn the_sources_own_fields_numbered_folders_admonitions_and_partials() {
         "---\ntitle: \"P 02 4 30 - Risk Assessment\"\nclassification: Confidential\nstatus: approved\nversion: 2.3\nowner: IT Manager\ncontrols: [iso27001:A.5.1, \"ISO27001:A.5.15\"]\n---\n\n### Purpose\n\n[ORGANIZATION NAME] assesses risk by [DATE].\n\n:::tip Where\nThe register is in the GRC tool.\n:::\n\n#### Evidence\n\n[Download](/evidences/2025%20Audit.pdf) and [back](./README.md), [back again](./README.md).\n",
     );
     repo.write(
+        "isms/30-procedures/vendors.md",
+        "---\ntitle: Vendor Reviews\nowner: Security team\nversion: draft-2\n---\n\nText.\n",
+    );
+    repo.write(
         "isms/30-procedures/_template-procedure.md",
         "---\ntitle: <Procedure Name>\n---\n\nText.\n",
     );
@@ -302,7 +290,10 @@ fn the_sources_own_fields_numbered_folders_admonitions_and_partials() {
         "headings raised 1 levels (the body's sections started at level 3)",
         "link to `/evidences/2025%20Audit.pdf` (not imported) made text with its address",
         "link to `./README.md` (not imported) made text (2 times)",
-        "import: 1 of 1 files imported",
+        "owner `Security team` is not a role of book.toml (the owner is CISO): kept under extra",
+        "version `draft-2` is not a version X.Y: kept under extra",
+        "kept in extra: owner, version",
+        "import: 2 of 2 files imported",
     ] {
         assert!(stdout.contains(expected), "`{expected}` not in:\n{stdout}");
     }
@@ -320,5 +311,12 @@ fn the_sources_own_fields_numbered_folders_admonitions_and_partials() {
         assert!(text.contains(expected), "`{expected}` not in:\n{text}");
     }
     assert!(!text.contains("extra:"), "every field mapped: {text}");
+    let vendors = repo.read("procedures/vendors.md");
+    assert!(
+        vendors.contains("owner: CISO\n")
+            && vendors.contains("version: \"0.1\"")
+            && vendors.contains("extra:\n  owner: \"Security team\"\n  version: \"draft-2\""),
+        "{vendors}"
+    );
     builds(&repo);
 }

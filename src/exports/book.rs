@@ -32,7 +32,6 @@ struct Piece {
     first: usize,
 }
 
-#[derive(Clone)]
 enum Kind {
     Title,
     /// Entries of the contents.
@@ -55,11 +54,13 @@ struct Entry {
 }
 
 /// Writes handbook.pdf into `dest`. `documents` are the published documents with
-/// the number of pages of each one's controlled copy.
+/// the number of pages of each one's controlled copy; `tick` is called as each
+/// document's part is written.
 pub fn write(
     run: &Run<'_>,
     documents: &[(usize, usize)],
     dest: &Path,
+    tick: &(dyn Fn() + Sync),
 ) -> Result<PathBuf, ExportError> {
     let handbook = run.handbook();
     let targets: Targets = documents
@@ -74,7 +75,7 @@ pub fn write(
     let parts_dir = dest.join("handbook.parts");
     let _ = std::fs::remove_dir_all(&parts_dir);
     std::fs::create_dir_all(&parts_dir).map_err(|e| ExportError::io(&parts_dir, e))?;
-    let written = write_parts(run, &pieces, &targets, &parts_dir);
+    let written = write_parts(run, &pieces, &targets, &parts_dir, tick);
     let joined = written.and_then(|parts| join(&parts, &dest.join("handbook.pdf")));
     let _ = std::fs::remove_dir_all(&parts_dir);
     joined
@@ -102,7 +103,7 @@ fn count(
         let pages = typeset(
             run,
             "the document register",
-            source(run, &kind, unplanned, targets, &[])?,
+            source(run, &kind, unplanned, targets, &[]),
         )?
         .pages;
         pieces.push(piece(kind, pages));
@@ -112,7 +113,7 @@ fn count(
             .iter()
             .map(|&(i, pages)| piece(Kind::Document(i), pages)),
     );
-    let soa = source(run, &Kind::Soa, unplanned, targets, &[])?;
+    let soa = source(run, &Kind::Soa, unplanned, targets, &[]);
     pieces.push(piece(
         Kind::Soa,
         typeset(run, "the Statement of Applicability", soa)?.pages,
@@ -147,7 +148,7 @@ fn plan(run: &Run<'_>, pieces: &mut [Piece]) -> Result<(), ExportError> {
                 first: piece.first,
                 total,
             };
-            let source = source(run, &piece.kind, numbering, &Targets::new(), &entries)?;
+            let source = source(run, &piece.kind, numbering, &Targets::new(), &entries);
             let pages = typeset(run, "the contents of handbook.pdf", source)?.pages;
             settled &= pages == piece.pages;
             piece.pages = pages;
@@ -200,8 +201,8 @@ fn source(
     numbering: Numbering,
     targets: &Targets,
     entries: &[Entry],
-) -> Result<String, ExportError> {
-    Ok(match kind {
+) -> String {
+    match kind {
         Kind::Title => title_source(run, numbering),
         Kind::Contents(range) => {
             let listed = range.start.min(entries.len())..range.end.min(entries.len());
@@ -220,7 +221,7 @@ fn source(
             out.push_str(&soa_table(&run.tables.controls, run.tables.soa_details));
             out
         }
-    })
+    }
 }
 
 /// Typesets every part with its page numbers into `dir`; returns them in order.
@@ -229,6 +230,7 @@ fn write_parts(
     pieces: &[Piece],
     targets: &Targets,
     dir: &Path,
+    tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Part>, ExportError> {
     let total: usize = pieces.iter().map(|p| p.pages).sum();
     let entries = entries(run, pieces);
@@ -243,7 +245,7 @@ fn write_parts(
                 first: piece.first,
                 total,
             };
-            let source = source(run, &piece.kind, numbering, targets, &entries).ok()?;
+            let source = source(run, &piece.kind, numbering, targets, &entries);
             let name = identity(run, &piece.kind)
                 .map_or_else(|| "handbook.pdf".to_string(), |(_, name)| name);
             Some((name, source, run.today))
@@ -258,7 +260,11 @@ fn write_parts(
                     ),
                 });
             }
-            files::write(&path(k), &typeset.bytes)
+            files::write(&path(k), &typeset.bytes)?;
+            if matches!(piece.kind, Kind::Document(_)) {
+                tick();
+            }
+            Ok(())
         },
     )?;
     let book = &run.handbook().config.book;
@@ -295,11 +301,15 @@ fn join(parts: &[Part], out: &Path) -> Result<PathBuf, ExportError> {
 /// Joins the parts into `out` (see `merge`).
 #[cfg(feature = "pdf")]
 fn merge(parts: &[Part], out: &Path) -> Result<(), ExportError> {
+    use super::merge::MergeError;
     super::merge::join(parts, out)
         .map(drop)
-        .map_err(|e| ExportError::Typeset {
-            id: "handbook.pdf".to_string(),
-            message: e.to_string(),
+        .map_err(|e| match e {
+            MergeError::Write { path, error } => ExportError::io(path, error),
+            other => ExportError::Typeset {
+                id: "handbook.pdf".to_string(),
+                message: format!("its parts cannot be joined: {other}"),
+            },
         })
 }
 

@@ -49,7 +49,12 @@ pub fn pdfs(
         return Err(files::without_pdf("PDFs"));
     }
     std::fs::create_dir_all(dest).map_err(|e| ExportError::io(dest, e))?;
-    let total = selected.len() + usize::from(book);
+    // handbook.pdf typesets every document again, as its part of the book.
+    let total = if book {
+        2 * selected.len() + 1
+    } else {
+        selected.len()
+    };
     let done = AtomicUsize::new(0);
     let root = run.report.handbook.config.root.clone();
     let own = Targets::new();
@@ -71,7 +76,8 @@ pub fn pdfs(
     let mut written: Vec<PathBuf> = copies.iter().map(|(_, _, path)| path.clone()).collect();
     if book {
         let pages: Vec<(usize, usize)> = copies.iter().map(|&(i, pages, _)| (i, pages)).collect();
-        written.push(book::write(run, &pages, dest)?);
+        let tick = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+        written.push(book::write(run, &pages, dest, &tick)?);
         progress(total, total);
     }
     written.sort();

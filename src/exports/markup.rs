@@ -46,8 +46,6 @@ pub struct Context<'a> {
     pub target_of: &'a dyn Fn(&str) -> Option<String>,
     /// Resolves an image source to a repository path the typesetter may read.
     pub image: &'a dyn Fn(&str) -> Option<String>,
-    /// Body headings are shifted by this many levels (the document's title is above).
-    pub heading_offset: u8,
 }
 
 /// The Typst markup of a Markdown body.
@@ -143,7 +141,8 @@ impl Writer<'_, '_> {
         match tag {
             Tag::Paragraph => {}
             Tag::Heading { level, .. } => {
-                let level = heading_level(level) + self.context.heading_offset;
+                // One level down: the document's title is above the body.
+                let level = heading_level(level) + 1;
                 self.push(&format!("\n#heading(level: {level}, outlined: false)["));
             }
             Tag::BlockQuote(_) => self.push("\n#quote(block: true)["),
@@ -308,7 +307,6 @@ mod tests {
                 path: "policies/a.md",
                 target_of: &none,
                 image: &none,
-                heading_offset: 1,
             },
         )
     }

@@ -38,7 +38,7 @@ pub fn join(parts: &[Part], out: &Path) -> Result<usize, MergeError> {
         writer.header().map_err(|e| write_error(out, e))?;
         let mut book = Book::new(&mut writer);
         for (index, part) in parts.iter().enumerate() {
-            book.add(&mut writer, part, index == 0)?;
+            book.add(&mut writer, part, index == 0, out)?;
         }
         book.finish(&mut writer, parts)
             .map_err(|e| write_error(out, e))
@@ -81,12 +81,13 @@ impl Book {
         }
     }
 
-    /// Streams the objects one part's pages need, renumbered.
+    /// Streams the objects one part's pages need, renumbered, into `out`.
     fn add<W: Write>(
         &mut self,
         writer: &mut Writer<W>,
         part: &Part,
         first: bool,
+        out: &Path,
     ) -> Result<(), MergeError> {
         let read = |error| MergeError::Read {
             path: part.path.clone(),
@@ -124,10 +125,9 @@ impl Book {
         }
         let named = named_destinations(&doc);
         while let Some(old) = walk.queue.pop_front() {
-            let Ok(object) = doc.get_object(old) else {
-                continue;
-            };
-            let mut object = object.clone();
+            // A reference to an object the part lacks reads as null, as a reader
+            // would take it; its number must still be in the cross-reference table.
+            let mut object = doc.get_object(old).cloned().unwrap_or(Object::Null);
             if let Object::Dictionary(dict) = &mut object {
                 if dict.has_type(b"Page") {
                     dict.set("Parent", Object::Reference((self.pages_root, 0)));
@@ -148,7 +148,7 @@ impl Book {
             writer.claim(walk.next);
             writer
                 .object(new, &object)
-                .map_err(|e| write_error(&part.path, e))?;
+                .map_err(|e| write_error(out, e))?;
         }
         writer.claim(walk.next);
         Ok(())
@@ -383,12 +383,9 @@ fn page_count(object: Object, pages: usize) -> Object {
     let Object::Stream(mut stream) = object else {
         return object;
     };
-    let Ok(xml) = stream
+    let xml = stream
         .decompressed_content()
-        .or_else(|_| Ok::<_, ()>(stream.content.clone()))
-    else {
-        return Object::Stream(stream);
-    };
+        .unwrap_or_else(|_| stream.content.clone());
     let xml = String::from_utf8_lossy(&xml).into_owned();
     let (open, close) = ("<xmpTPg:NPages>", "</xmpTPg:NPages>");
     let xml = match (xml.find(open), xml.find(close)) {

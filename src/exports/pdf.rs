@@ -326,7 +326,6 @@ fn content(run: &Run<'_>, doc: &Document, meta: &FrontMatter, targets: &Targets)
         path: &doc.path,
         target_of: &target_of,
         image: &image,
-        heading_offset: 1,
     };
     let mut out = String::new();
     let kind = format!("{} · {}", meta.id, meta.doc_type.label());

@@ -126,6 +126,19 @@ impl Repo {
         cmd
     }
 
+    /// Runs ismsbook with `args` and returns its standard output; fails the test,
+    /// showing what it printed, when it does not succeed.
+    pub fn run(&self, args: &[&str]) -> String {
+        let output = self.cmd(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "ismsbook {args:?} failed:\n{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    }
+
     /// Runs `check --format json`: the exit code and the diagnostics.
     pub fn check(&self) -> Checked {
         let output = self.cmd(&["check", "--format", "json"]).output().unwrap();

@@ -56,11 +56,20 @@ pub struct Read {
     /// comply's `majorRevisions`: (date, comment).
     pub revisions: Vec<(String, String)>,
     /// Fields ismsbook has its own place for, as the source wrote them; the caller
-    /// maps them against book.toml (roles, classification levels).
-    pub owner: Option<String>,
-    pub classification: Option<String>,
-    pub version: Option<String>,
-    pub status: Option<String>,
+    /// maps them against book.toml (roles, classification levels), or keeps them.
+    pub owner: Option<Written>,
+    pub classification: Option<Written>,
+    pub version: Option<Written>,
+    pub status: Option<Written>,
+}
+
+/// A header field as written: its key, its value as text, and the value itself (kept
+/// under `extra` when it cannot be mapped).
+#[derive(Debug)]
+pub struct Written {
+    pub key: String,
+    pub text: String,
+    pub value: Json,
 }
 
 /// Reads `text` as `wanted`, or as the format it looks like.
@@ -220,22 +229,10 @@ fn map_fields(read: &mut Read, fields: Map<String, Json>, catalog: &Catalog) {
                 }
                 read.mapped.push(key);
             }
-            "owner" | "document_owner" => {
-                read.owner = text_of(&value);
-                read.extra.insert(key, value);
-            }
-            "classification" | "confidentiality" => {
-                read.classification = text_of(&value);
-                read.extra.insert(key, value);
-            }
-            "version" | "revision" => {
-                read.version = text_of(&value);
-                read.extra.insert(key, value);
-            }
-            "status" => {
-                read.status = text_of(&value);
-                read.extra.insert(key, value);
-            }
+            "owner" | "document_owner" => read.owner = written(key, value),
+            "classification" | "confidentiality" => read.classification = written(key, value),
+            "version" | "revision" => read.version = written(key, value),
+            "status" => read.status = written(key, value),
             "satisfies" | "controls" | "tags" | "categories" | "iso27001" | "annex_a" => {
                 controls(read, &key, &value, catalog);
             }
@@ -326,6 +323,11 @@ fn controls(read: &mut Read, key: &str, value: &Json, catalog: &Catalog) {
         }
         read.kept.push(key.to_string());
     }
+}
+
+fn written(key: String, value: Json) -> Option<Written> {
+    let text = text_of(&value).unwrap_or_default();
+    Some(Written { key, text, value })
 }
 
 fn revisions(value: &Json) -> Vec<(String, String)> {

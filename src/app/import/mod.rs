@@ -19,6 +19,7 @@ use crate::model::handbook::Handbook;
 use crate::model::kinds::{DocType, is_valid_id};
 use crate::model::markdown;
 use crate::text::decode;
+use formats::Written;
 use links::{Moves, normal, target_name};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
@@ -101,6 +102,16 @@ pub fn import(handbook: &Handbook, request: &Request<'_>) -> Result<Vec<Imported
             .unwrap_or_default()
     });
     let mut taken: BTreeSet<String> = handbook.ids().map(str::to_string).collect();
+    let shared = Shared {
+        handbook,
+        request,
+        owner,
+        titles: handbook
+            .documents
+            .iter()
+            .filter_map(|d| Some((d.meta.as_ref()?.title.to_lowercase(), d.path.as_str())))
+            .collect(),
+    };
     // Every body first: a link's anchor is checked against the body it leads to.
     let mut converted = Vec::new();
     for source in &sources {
@@ -118,15 +129,7 @@ pub fn import(handbook: &Handbook, request: &Request<'_>) -> Result<Vec<Imported
                 .push(format!("{wanted} is taken: named {name}"));
         }
         let document = match std::fs::read(&source.path).map(|b| decode(&b)) {
-            Ok(Ok(text)) => Some(convert(
-                handbook,
-                request,
-                source,
-                &text,
-                &mut taken,
-                &owner,
-                &mut imported,
-            )),
+            Ok(Ok(text)) => Some(convert(&shared, source, &text, &mut taken, &mut imported)),
             Ok(Err(at)) => {
                 imported.notes.push(format!(
                     "not UTF-8 (line {}, column {}): skipped",
@@ -252,21 +255,32 @@ fn plan(sources: &[Source], root: &Path, folder_of: &dyn Fn(DocType) -> String) 
     }
 }
 
+/// What every conversion of one import shares.
+struct Shared<'a> {
+    handbook: &'a Handbook,
+    request: &'a Request<'a>,
+    /// The owner of a document whose source names none that book.toml knows.
+    owner: String,
+    /// The existing documents' paths by their title, in lower case.
+    titles: HashMap<String, &'a str>,
+}
+
 /// One source converted into an ismsbook document (its front matter and its body,
 /// whose links are rebased once every body is known), the report filled in.
-#[allow(clippy::too_many_arguments)]
 fn convert(
-    handbook: &Handbook,
-    request: &Request<'_>,
+    shared: &Shared<'_>,
     source: &Source,
     text: &str,
     taken: &mut BTreeSet<String>,
-    owner: &str,
     imported: &mut Imported,
 ) -> (String, String) {
+    let Shared {
+        handbook, request, ..
+    } = *shared;
     let config = &handbook.config;
     let (format, read) = formats::read(text, request.from, &handbook.catalog);
-    imported.format = Some(if is_template(&source.path) {
+    let template = is_template(&source.path);
+    imported.format = Some(if template {
         format!("{} template", format.name())
     } else {
         format.name().to_string()
@@ -293,7 +307,6 @@ fn convert(
     imported.kept = kept;
     imported.dropped = dropped;
     imported.notes.extend(notes);
-    let template = is_template(&source.path);
     let organization = Some(config.book.organization.as_str()).filter(|o| !o.is_empty());
     let repaired = body::repair(&body, organization);
     imported.notes.extend(repaired.notes);
@@ -312,14 +325,9 @@ fn convert(
         &mut imported.notes,
     );
     let id = choose_id(id, source.doc_type, &title, taken, &mut imported.notes);
-    if let Some(twin) = handbook.documents.iter().find(|d| {
-        d.meta
-            .as_ref()
-            .is_some_and(|m| m.title.eq_ignore_ascii_case(&title))
-    }) {
+    if let Some(twin) = shared.titles.get(&title.to_lowercase()) {
         imported.notes.push(format!(
-            "{} already has the title \"{title}\"; if it is a starter document of `init`, remove it",
-            twin.path
+            "{twin} already has the title \"{title}\"; if it is a starter document of `init`, remove it"
         ));
     }
     let mut change = format!("Imported from {}", format.name());
@@ -336,7 +344,7 @@ fn convert(
         version: written_version,
         status: written_status,
     };
-    let own = fields.map(config, owner, revisions.len(), &mut extra, imported);
+    let own = fields.map(config, &shared.owner, revisions.len(), &mut extra, imported);
     let extra = (!extra.is_empty()).then_some(serde_json::Value::Object(extra));
     let front = NewFrontMatter {
         id: &id,
@@ -356,10 +364,10 @@ fn convert(
 
 /// The source's own owner, classification, version and status, as written.
 struct Fields {
-    owner: Option<String>,
-    classification: Option<String>,
-    version: Option<String>,
-    status: Option<String>,
+    owner: Option<Written>,
+    classification: Option<Written>,
+    version: Option<Written>,
+    status: Option<Written>,
 }
 
 /// What they become here.
@@ -371,8 +379,8 @@ struct Own {
 
 impl Fields {
     /// A role of book.toml (by key or name), a classification level of book.toml,
-    /// a version `X.Y`: mapped and taken out of `extra`; anything else stays under
-    /// `extra` with a note. The status is always draft here.
+    /// a version `X.Y`: mapped; anything else is kept under `extra`, with a note. The
+    /// status is always draft here.
     fn map(
         self,
         config: &crate::model::config::Config,
@@ -381,64 +389,64 @@ impl Fields {
         extra: &mut serde_json::Map<String, serde_json::Value>,
         imported: &mut Imported,
     ) -> Own {
-        let mut take = |keys: &[&str], imported: &mut Imported| {
-            let key = extra
-                .keys()
-                .find(|k| keys.contains(&k.to_ascii_lowercase().as_str()))
-                .cloned();
-            if let Some(key) = key {
-                extra.remove(&key);
-                imported.kept.retain(|k| k != &key);
-                imported.mapped.push(key);
-            }
-        };
-        let owner = self.owner.as_deref().and_then(|written| {
-            let found = config.roles.iter().find(|(key, role)| {
-                key.eq_ignore_ascii_case(written) || role.name.eq_ignore_ascii_case(written)
-            });
-            match found {
-                Some((key, _)) => Some(key.clone()),
-                None => {
-                    imported.notes.push(format!("owner `{written}` is not a role of book.toml: kept under extra; the owner is {default_owner}"));
-                    None
+        let mut settle =
+            |field: Option<Written>, accept: &dyn Fn(&str) -> Result<String, String>| {
+                let Written { key, text, value } = field?;
+                match accept(&text) {
+                    Ok(mapped) => {
+                        imported.mapped.push(key);
+                        Some(mapped)
+                    }
+                    Err(why) => {
+                        imported
+                            .notes
+                            .push(format!("{key} `{text}` {why}: kept under extra"));
+                        imported.kept.push(key.clone());
+                        extra.insert(key, value);
+                        None
+                    }
                 }
+            };
+        let owner = settle(self.owner, &|written| {
+            config
+                .roles
+                .iter()
+                .find(|(key, role)| {
+                    key.eq_ignore_ascii_case(written) || role.name.eq_ignore_ascii_case(written)
+                })
+                .map(|(key, _)| key.clone())
+                .ok_or_else(|| format!("is not a role of book.toml (the owner is {default_owner})"))
+        });
+        let classification = settle(self.classification, &|written| {
+            config
+                .classifications
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(written))
+                .cloned()
+                .ok_or_else(|| {
+                    format!(
+                        "is not a level of book.toml ({}; the document is {})",
+                        config.classifications.join(", "),
+                        config.default_classification
+                    )
+                })
+        });
+        let version = settle(self.version, &|written| {
+            let plain = written.trim_start_matches(['v', 'V']);
+            let numbers = |n: &str| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit());
+            match plain.split_once('.') {
+                Some((major, minor)) if numbers(major) && numbers(minor) => Ok(plain.to_string()),
+                _ => Err("is not a version X.Y".to_string()),
             }
         });
-        if owner.is_some() {
-            take(&["owner", "document_owner"], imported);
-        }
-        let classification = self.classification.as_deref().and_then(|written| {
-            let found = config.classifications.iter().find(|c| c.eq_ignore_ascii_case(written));
-            if found.is_none() {
+        if let Some(status) = self.status {
+            imported.mapped.push(status.key);
+            if !status.text.eq_ignore_ascii_case("draft") {
                 imported.notes.push(format!(
-                    "classification `{written}` is not a level of book.toml ({}): kept under extra; the document is {}",
-                    config.classifications.join(", "),
-                    config.default_classification
+                    "status `{}` in the source: imported as a draft, to be approved here",
+                    status.text
                 ));
             }
-            found.cloned()
-        });
-        if classification.is_some() {
-            take(&["classification", "confidentiality"], imported);
-        }
-        let version = self.version.as_deref().and_then(|written| {
-            let plain = written.trim_start_matches(['v', 'V']);
-            let valid = plain.split_once('.').is_some_and(|(a, b)| {
-                !a.is_empty()
-                    && !b.is_empty()
-                    && a.bytes().all(|c| c.is_ascii_digit())
-                    && b.bytes().all(|c| c.is_ascii_digit())
-            });
-            valid.then(|| plain.to_string())
-        });
-        if version.is_some() {
-            take(&["version", "revision"], imported);
-        }
-        if let Some(status) = self.status.filter(|s| !s.eq_ignore_ascii_case("draft")) {
-            imported.notes.push(format!(
-                "status `{status}` in the source: imported as a draft, to be approved here"
-            ));
-            take(&["status"], imported);
         }
         Own {
             owner: owner.unwrap_or_else(|| default_owner.to_string()),
