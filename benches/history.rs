@@ -55,7 +55,7 @@ fn main() {
         );
     }
     let config = Config::load(&dir).expect("the corpus has a book.toml");
-    let cache = dir.join(".git/ismsbook/history.json");
+    let cache = dir.join(".git/ismsbook/history.bin");
 
     let floor = time(|| {
         let status = Command::new("git")

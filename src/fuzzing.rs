@@ -94,5 +94,10 @@ pub fn pipeline(data: &[u8]) {
         diagnostics,
         facts,
     };
-    let _ = site::render(&report, today, &site::Options::default());
+    let _ = site::render(
+        &report,
+        today,
+        &site::Options::default(),
+        &site::Memo::none(),
+    );
 }

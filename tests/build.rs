@@ -478,3 +478,122 @@ fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Builds into `book/` (after the previous build there) and, from nothing, into
+/// `fresh/`; the two must be identical. Returns how many document pages the build
+/// into `book/` rendered.
+fn rendered_again(repo: &Repo, args: &[&str]) -> usize {
+    let mut all = vec!["build"];
+    all.extend_from_slice(args);
+    let output = repo
+        .cmd(&all)
+        .env("ISMSBOOK_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let fresh = repo.path().join("fresh");
+    let _ = std::fs::remove_dir_all(&fresh);
+    all.extend(["--dest", "fresh"]);
+    assert!(repo.cmd(&all).output().unwrap().status.success());
+    assert_eq!(
+        snapshot(&repo.path().join("book")),
+        snapshot(&fresh),
+        "the incremental build differs from a full one"
+    );
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("timing: document pages:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    line["timing: document pages: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_build_renders_again_only_the_pages_whose_sources_changed() {
+    let repo = Repo::clean();
+    repo.write(
+        "policies/backup.md",
+        &policy("POL-BAK", "Backup Policy", "[\"8.13\"]", "").replace(
+            "## Scope",
+            "See the [procedure](../procedures/access.md).\n\n## Scope",
+        ),
+    );
+    repo.git_init();
+    repo.commit("Import", "Carol", "2026-06-02T09:00:00+00:00");
+    assert_eq!(
+        rendered_again(&repo, &[]),
+        3,
+        "a first build renders every page"
+    );
+    assert_eq!(rendered_again(&repo, &[]), 0, "nothing changed");
+
+    // A new version of a body. It is the first uncommitted change, which every
+    // page's footer notes; the next ones render that page alone.
+    repo.write(
+        "procedures/access.md",
+        &repo
+            .read("procedures/access.md")
+            .replace("Follow the", "Always follow the")
+            .replace("version: \"1.0\"", "version: \"1.1\"")
+            .replace("approved_on: 2026-06-01", "approved_on: 2026-06-03")
+            .replace("change: Initial version", "change: Clearer"),
+    );
+    assert_eq!(rendered_again(&repo, &[]), 3);
+    repo.write(
+        "procedures/access.md",
+        &repo
+            .read("procedures/access.md")
+            .replace("Always follow the", "Always read and follow the"),
+    );
+    assert_eq!(rendered_again(&repo, &[]), 1);
+
+    // A title, which the pages that link to it show.
+    repo.write(
+        "procedures/access.md",
+        &repo
+            .read("procedures/access.md")
+            .replace("title: Access Procedure", "title: Access Control Procedure"),
+    );
+    assert!(rendered_again(&repo, &[]) >= 2);
+
+    // A commit: every page names the commit it was built from.
+    repo.commit("Access 1.1", "Ann", "2026-06-03T09:00:00+00:00");
+    assert_eq!(rendered_again(&repo, &[]), 3);
+
+    // A document unpublished: links to it become text in the others.
+    repo.write(
+        "procedures/access.md",
+        &repo
+            .read("procedures/access.md")
+            .replace("status: approved", "status: draft"),
+    );
+    assert_eq!(rendered_again(&repo, &[]), 2);
+    assert!(read(&repo.path().join("book/policies/backup.html")).contains("See the procedure."));
+    assert_eq!(rendered_again(&repo, &["--drafts"]), 3);
+
+    // The organisation, a template: everything.
+    repo.write(
+        "book.toml",
+        &repo.read("book.toml").replace(
+            "organization = \"Test Ltd\"",
+            "organization = \"Renamed Ltd\"",
+        ),
+    );
+    assert_eq!(rendered_again(&repo, &["--drafts"]), 3);
+    let template = std::fs::read_to_string(project_root().join("templates/document.html"))
+        .unwrap()
+        .replace("</article>", "<p>Local addition</p></article>");
+    repo.write("templates/document.html", &template);
+    assert_eq!(rendered_again(&repo, &["--drafts"]), 3);
+    assert!(read(&repo.path().join("book/policies/backup.html")).contains("Local addition"));
+
+    // A page changed in the output is rendered again.
+    std::fs::write(repo.path().join("book/policies/backup.html"), "edited").unwrap();
+    assert_eq!(rendered_again(&repo, &["--drafts"]), 1);
+}

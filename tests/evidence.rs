@@ -295,6 +295,19 @@ fn evidence_is_declared_recorded_or_signed() {
         .find(|d| d["id"] == "PRC-AC")
         .unwrap();
     assert_eq!(doc["revisions"][3]["evidence"]["level"], "signed");
+
+    // Evidence already judged is kept in the git directory, under the members and
+    // signers it was judged against: other members, other evidence.
+    assert!(repo.path().join(".git/ismsbook/evidence.bin").is_file());
+    repo.write(
+        "book.toml",
+        &book_toml("[repository]\nallowed-signers = \".ismsbook/allowed_signers\"\n")
+            .replace("[\"ciso@example.com\"]", "[\"new.ciso@example.com\"]"),
+    );
+    assert_eq!(
+        evidence(&repo, "PRC-AC"),
+        ["declared", "declared", "declared", "declared"]
+    );
 }
 
 #[test]

@@ -419,7 +419,7 @@ fn a_damaged_repository_is_a_warning_not_a_crash() {
 fn the_cache_is_reused_and_extended_with_new_commits() {
     let repo = repository();
     assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
-    assert!(repo.path().join(".git/ismsbook/history.json").is_file());
+    assert!(repo.path().join(".git/ismsbook/history.bin").is_file());
     repo.write(
         "policies/access-control.md",
         &policy_at("1.1", "approved", "2026-02-01", "Next", "Changed."),
@@ -777,18 +777,28 @@ fn codeowners_block_is_written_and_checked() {
 #[test]
 fn a_corrupt_or_outdated_cache_is_rebuilt() {
     let repo = repository();
-    let cache = repo.path().join(".git/ismsbook/history.json");
+    let cache = repo.path().join(".git/ismsbook/history.bin");
     assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
     std::fs::write(&cache, b"{ not json").unwrap();
     assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
-    // A cache of another format, claiming the current HEAD, is not trusted.
-    let text = std::fs::read_to_string(&cache).unwrap();
-    let value: Value = serde_json::from_str(&text).unwrap();
-    let mut old = value.clone();
-    old["format"] = 1.into();
-    old["files"] = serde_json::json!({});
-    std::fs::write(&cache, old.to_string()).unwrap();
+    let good = std::fs::read(&cache).unwrap();
+    assert!(good.starts_with(b"ismsbook-history"));
+    // A cache of another format, claiming the current HEAD, is not trusted; nor is
+    // one cut short.
+    let mut old = good.clone();
+    old[16..20].copy_from_slice(&1u32.to_le_bytes());
+    std::fs::write(&cache, &old).unwrap();
     assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
+    assert_eq!(std::fs::read(&cache).unwrap(), good);
+    std::fs::write(&cache, &good[..good.len() / 2]).unwrap();
+    assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
+    assert_eq!(std::fs::read(&cache).unwrap(), good);
+    // The JSON cache of earlier versions is removed when the cache is written.
+    let legacy = repo.path().join(".git/ismsbook/history.json");
+    std::fs::write(&legacy, "{}").unwrap();
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(versions(&repo.log("POL-AC")), ["1.0"]);
+    assert!(!legacy.exists());
     assert!(repo.check().diagnostics.is_empty());
 }
 

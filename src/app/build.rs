@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, ConfigError, Diagnostic, Severity};
 use crate::history::{self, History, git};
 use crate::model::config::{self, Config};
 use crate::model::handbook::Handbook;
-use crate::site::{self, Options, OutputError, Site, output};
+use crate::site::{self, Memo, Options, OutputError, Site, output};
 use crate::text::count;
 use chrono::NaiveDate;
 use std::io::{IsTerminal, Write};
@@ -40,6 +40,8 @@ pub struct Built {
     pub dest: PathBuf,
     /// Drafts left out of the build.
     pub unpublished_drafts: usize,
+    /// Document pages: how many there are, and how many were the previous build's.
+    pub pages: (usize, usize),
 }
 
 /// A past state of the repository for `build`: a revision, or the branch as it was at
@@ -57,6 +59,7 @@ pub fn render_site(
     today: NaiveDate,
     options: &Options,
     previous: Option<History>,
+    memo: impl FnOnce(&Config) -> Memo,
     progress: &dyn Fn(&str),
 ) -> Result<(Report, Site), BuildError> {
     progress("checking documents and reading history");
@@ -66,7 +69,8 @@ pub fn render_site(
     }
     check_level(&report.handbook.config, options)?;
     progress("rendering pages");
-    let site = site::render(&report, today, options).map_err(BuildError::Config)?;
+    let memo = memo(&report.handbook.config);
+    let site = site::render(&report, today, options, &memo).map_err(BuildError::Config)?;
     Ok((report, site))
 }
 
@@ -96,7 +100,10 @@ pub fn build(
     dest: Option<&Path>,
     progress: &dyn Fn(&str),
 ) -> Result<Built, BuildError> {
-    let (report, site) = render_site(root, today, options, None, progress)?;
+    // Pages whose key is unchanged since the build at the destination are linked
+    // from it, not rendered again.
+    let memo = |config: &Config| Memo::of_folder(&destination(config, dest));
+    let (report, site) = render_site(root, today, options, None, memo, progress)?;
     progress("writing files");
     publish(report, &site, dest)
 }
@@ -112,7 +119,8 @@ pub fn build_at(
     dest: Option<&Path>,
 ) -> Result<Built, BuildError> {
     let (report, today) = report_at(root, at, options)?;
-    let site = site::render(&report, today, options).map_err(BuildError::Config)?;
+    let memo = Memo::of_folder(&destination(&report.handbook.config, dest));
+    let site = site::render(&report, today, options, &memo).map_err(BuildError::Config)?;
     publish(report, &site, dest)
 }
 
@@ -171,10 +179,7 @@ pub fn report_now(root: &Path, today: NaiveDate, options: &Options) -> Result<Re
 /// that the destination may be replaced.
 fn publish(report: Report, site: &Site, dest: Option<&Path>) -> Result<Built, BuildError> {
     let config = &report.handbook.config;
-    let dest = match dest {
-        Some(dest) => dest.to_path_buf(),
-        None => config.root.join(&config.build_dir),
-    };
+    let dest = destination(config, dest);
     let folders: Vec<_> = config
         .folders
         .iter()
@@ -185,11 +190,20 @@ fn publish(report: Report, site: &Site, dest: Option<&Path>) -> Result<Built, Bu
     Ok(Built {
         documents: site.documents,
         controls: site.controls,
-        files: site.files.len(),
+        files: site.len(),
         unpublished_drafts: site.unpublished_drafts,
+        pages: (site.keys.len(), site.unchanged),
         report,
         dest,
     })
+}
+
+/// Where a build is written: `dest`, or book.toml's build-dir.
+fn destination(config: &Config, dest: Option<&Path>) -> PathBuf {
+    match dest {
+        Some(dest) => dest.to_path_buf(),
+        None => config.root.join(&config.build_dir),
+    }
 }
 
 /// What `ismsbook build` is asked to do.
@@ -211,6 +225,13 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
         }),
     };
     progress.done();
+    if let (true, Ok(built)) = (progress.timings, &result) {
+        let (pages, unchanged) = built.pages;
+        eprintln!(
+            "timing: document pages: {} rendered, {unchanged} unchanged since the last build",
+            pages - unchanged
+        );
+    }
     let built = match result {
         Ok(built) => built,
         Err(BuildError::Config(e)) => return Err(Error::Config(root, e)),

@@ -109,7 +109,7 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
             let file = file
                 .clone()
                 .unwrap_or_else(|| dest.join(format!("audit-pack-{today}-{commit}.zip")));
-            let built = site::render(&report, today, &request.options)
+            let built = site::render(&report, today, &request.options, &site::Memo::none())
                 .map_err(|e| Error::Config(root.clone(), e))?;
             let scratch = Scratch::new(&file)?;
             let bar = Bar::new("typesetting");

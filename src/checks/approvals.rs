@@ -26,13 +26,18 @@ pub fn check(
         if !file.known || file.control.status != Status::Approved {
             continue;
         }
-        let revisions = history.evidenced(file.path, config, signers);
         let version = file.control.version.to_string();
-        let Some(current) = revisions.iter().rev().find(|r| r.version == version) else {
+        let Some(mut current) = history
+            .revisions(file.path)
+            .into_iter()
+            .rev()
+            .find(|r| r.version == version)
+        else {
             continue;
         };
-        unproven(config, history, file, current, found);
-        self_approved(config, file, current, found);
+        history.add_evidence(&mut current, config, signers);
+        unproven(config, history, file, &current, found);
+        self_approved(config, file, &current, found);
         predates(history, file, found);
     }
     records(handbook, history, found);

@@ -13,14 +13,11 @@ pub struct CommitInfo {
     pub date: Option<NaiveDate>,
     pub authors: Vec<String>,
     /// The authors' e-mail addresses, in the same order.
-    #[serde(default)]
     pub author_emails: Vec<String>,
     /// The day its text was written: the author date of a direct, squashed or
     /// rebased commit, or of the last commit a merge brought in. An approval given
     /// before it approved a text that changed after.
-    #[serde(default)]
     pub written: Option<NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<u64>,
     pub summary: String,
 }

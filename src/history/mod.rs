@@ -64,12 +64,24 @@ pub struct History {
     repo: Option<Repository>,
     /// The ISMS root's path inside the work tree, `""` or ending in `/`.
     prefix: String,
+    /// Approval evidence judged by this run or an earlier one, read when first
+    /// needed; whether this run added to it.
+    evidence: std::sync::Mutex<(Option<cache::EvidenceMemo>, bool)>,
 }
 
 impl Drop for History {
     fn drop(&mut self) {
         if let Some(writer) = self.cache_writer.take() {
             let _ = writer.join();
+        }
+        let (memo, added) =
+            std::mem::take(self.evidence.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if let (Some(mut memo), true, Some(repo)) = (memo, added, &self.repo) {
+            // Evidence of commits no longer in the history is not kept.
+            let commits: std::collections::HashSet<&str> =
+                self.walked.commits.iter().map(|c| c.id.as_str()).collect();
+            memo.retain(|(commit, _), _| commits.contains(commit.as_str()));
+            cache::write_evidence(repo.path(), &memo);
         }
     }
 }
@@ -85,6 +97,7 @@ impl History {
             notices: Vec::new(),
             repo: None,
             prefix: String::new(),
+            evidence: std::sync::Mutex::default(),
         }
     }
 
@@ -211,6 +224,11 @@ impl History {
             }
         };
         let prefix = self.prefix.clone();
+        // A cache already at HEAD is not written again.
+        let head_id = head_commit.id().to_string();
+        let unchanged = cached
+            .as_ref()
+            .is_some_and(|c| c.head.as_deref() == Some(head_id.as_str()));
         let walker = Walker::new(
             repo,
             odb,
@@ -238,8 +256,8 @@ impl History {
         walked.yaml_files = yaml_paths;
         let walked = std::sync::Arc::new(walked);
         let (for_cache, git_dir) = (std::sync::Arc::clone(&walked), repo.path().to_path_buf());
-        self.cache_writer =
-            use_cache.then(|| std::thread::spawn(move || cache::write(&git_dir, &for_cache)));
+        self.cache_writer = (use_cache && !unchanged)
+            .then(|| std::thread::spawn(move || cache::write(&git_dir, &for_cache)));
         self.walked = walked;
         self.coverage = if boundary.is_empty() {
             Coverage::Complete
@@ -356,21 +374,38 @@ impl History {
         signers: &AllowedSigners,
     ) -> Vec<Revision> {
         let mut rows = self.revisions(path);
-        let Some(repo) = &self.repo else {
-            return rows;
-        };
         for row in &mut rows {
-            let (Some(approval), Some(by)) = (&row.approval, &row.approved_by) else {
-                continue;
-            };
-            row.evidence = Some(evidence::of_commit(
-                repo,
-                &approval.commit,
-                config.roles.get(by),
-                signers,
-            ));
+            self.add_evidence(row, config, signers);
         }
         rows
+    }
+
+    /// Adds to an approved revision the evidence of its approval (reading the commit
+    /// that landed it: a check needs it for the current version only).
+    pub fn add_evidence(&self, row: &mut Revision, config: &Config, signers: &AllowedSigners) {
+        let (Some(repo), Some(approval), Some(by)) = (&self.repo, &row.approval, &row.approved_by)
+        else {
+            return;
+        };
+        let role = config.roles.get(by);
+        // What the evidence is judged against: the role's members, the signers.
+        let mut judged = format!("{:x}\n", signers.fingerprint);
+        for member in role.iter().flat_map(|r| &r.members) {
+            judged.push_str(member);
+            judged.push('\n');
+        }
+        let key = (
+            approval.commit.clone(),
+            crate::text::stable_hash(judged.as_bytes()),
+        );
+        let mut guard = self.evidence.lock().unwrap_or_else(|e| e.into_inner());
+        let (memo, added) = &mut *guard;
+        let memo = memo.get_or_insert_with(|| cache::read_evidence(repo.path()));
+        let evidence = memo.entry(key).or_insert_with(|| {
+            *added = true;
+            evidence::of_commit(repo, &approval.commit, role, signers)
+        });
+        row.evidence = Some(evidence.clone());
     }
 
     /// True when `commit` landed after book.toml began to require `level` of approval

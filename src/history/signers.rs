@@ -18,6 +18,9 @@ pub struct Signer {
 #[derive(Debug, Clone, Default)]
 pub struct AllowedSigners {
     pub signers: Vec<Signer>,
+    /// A hash of the file's text: evidence judged against these signers is cached
+    /// under it.
+    pub fingerprint: u64,
 }
 
 impl AllowedSigners {
@@ -43,7 +46,14 @@ impl AllowedSigners {
                 ),
             }
         }
-        (AllowedSigners { signers }, problems)
+        let fingerprint = crate::text::stable_hash(text.as_bytes());
+        (
+            AllowedSigners {
+                signers,
+                fingerprint,
+            },
+            problems,
+        )
     }
 
     /// The allowed-signers file book.toml names, read from the work tree; none when

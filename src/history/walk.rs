@@ -18,7 +18,6 @@ pub struct Event {
     pub commit: usize,
     /// The file's path at that commit, relative to the ISMS root.
     pub path: String,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
     pub snapshot: Snapshot,
 }
@@ -33,11 +32,9 @@ pub struct Walked {
     pub prefix: String,
     pub folders: Vec<String>,
     /// The YAML documents walked (the SoA).
-    #[serde(default)]
     pub yaml_files: Vec<String>,
     /// Each commit that changed book.toml, with the approval evidence it required
     /// from then on (`[documents] approval-evidence`).
-    #[serde(default)]
     pub evidence_settings: Vec<(usize, EvidenceLevel)>,
     pub commits: Vec<CommitInfo>,
     /// Events by file, keyed by the file's path at HEAD (or its last path, when

@@ -43,6 +43,10 @@ pub struct Outline {
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     pub mentions: Vec<Mention>,
+    /// The words of the body (its text and code, a space between blocks): what the
+    /// search index holds, read in the same pass, so a page that is not rendered
+    /// again still has its search entry.
+    pub text: String,
 }
 
 /// A heading's `{…}` block as ismsbook reads it: pulldown-cmark takes any braces at
@@ -81,7 +85,11 @@ pub fn outline(body: &str) -> Outline {
     let mut anchors = Anchors::default();
     let mut heading: Option<(HeadingLevel, HeadingBlock, String)> = None;
     let mut in_code = 0usize;
+    outline.text.reserve(body.len());
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Event::Text(t) | Event::Code(t) = &event {
+            push_words(&mut outline.text, t);
+        }
         match event {
             Event::Start(Tag::Heading {
                 level, id, attrs, ..
@@ -94,6 +102,7 @@ pub fn outline(body: &str) -> Outline {
                     if let Some(literal) = &block.literal {
                         text.push(' ');
                         text.push_str(literal);
+                        push_words(&mut outline.text, literal);
                     }
                     let anchor = anchors.claim(block.id.as_deref(), &text);
                     outline.headings.push(Heading {
@@ -144,6 +153,42 @@ pub fn outline(body: &str) -> Outline {
         }
     }
     outline
+}
+
+/// Appends the words of `text` to `words`, one space between any two. Bytes are
+/// looked at one by one and only non-ASCII characters decoded: this runs over every
+/// body of the handbook.
+fn push_words(words: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    let flush = |words: &mut String, word: &str| {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(word);
+    };
+    while i < bytes.len() {
+        let (space, width) = match bytes[i] {
+            b if b.is_ascii() => (b.is_ascii_whitespace() || b == 0x0b, 1),
+            _ => text[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        match (space, start) {
+            (true, Some(from)) => {
+                flush(words, &text[from..i]);
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+        i += width;
+    }
+    if let Some(from) = start {
+        flush(words, &text[from..]);
+    }
 }
 
 /// Gives each heading a unique anchor: its `{#id}` when given, otherwise a slug of its
@@ -232,6 +277,15 @@ pub fn control_mentions(text: &str) -> Vec<(usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_search_text_is_the_words_of_the_body() {
+        let body = "# Scope {Security Team}\n\nAll  staff\tuse *MFA*.\n\n- one\u{a0}item\n- `code`\n\n```\nlet x\n```\n";
+        assert_eq!(
+            outline(body).text,
+            "Scope {Security Team} All staff use MFA . one item code let x"
+        );
+    }
 
     #[test]
     fn anchors_are_unique_slugs() {

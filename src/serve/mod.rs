@@ -17,7 +17,7 @@ use crate::checks::Report;
 use crate::diagnostic::Severity;
 use crate::history::History;
 use crate::model::config::{self, Config};
-use crate::site::Options;
+use crate::site::{Memo, Options};
 use crate::text::count;
 use chrono::NaiveDate;
 use state::Shared;
@@ -119,7 +119,13 @@ fn rebuild(
     history: &mut Option<History>,
 ) {
     let started = std::time::Instant::now();
-    let result = render_site(root, today, options, history.take(), &|_| {});
+    let previous = {
+        let (lock, _) = &**shared;
+        let state = lock.lock().unwrap_or_else(|e| e.into_inner());
+        state.site.clone()
+    };
+    let memo = |_: &Config| previous.map_or_else(Memo::none, Memo::of_site);
+    let result = render_site(root, today, options, history.take(), memo, &|_| {});
     let (site, errors) = match result {
         Ok((report, site)) => {
             let warnings = warnings_summary(&report.diagnostics);
@@ -137,8 +143,8 @@ fn rebuild(
     let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
     state.version += 1;
     state.errors = errors.map(|text| http::error_page(&text));
-    if site.is_some() {
-        state.site = site;
+    if let Some(site) = site {
+        state.site = Some(std::sync::Arc::new(site));
     }
     changed.notify_all();
 }

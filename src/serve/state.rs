@@ -6,7 +6,8 @@ use std::sync::{Arc, Condvar, Mutex};
 
 pub struct State {
     pub version: u64,
-    pub site: Option<Site>,
+    /// Shared with the next rebuild, which keeps the pages whose key is unchanged.
+    pub site: Option<Arc<Site>>,
     /// The page shown instead of every HTML page while the build has errors.
     pub errors: Option<String>,
 }

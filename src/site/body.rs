@@ -34,7 +34,7 @@ pub fn render_body(
     published: &HashSet<&str>,
     root: &str,
     sanitizer: Option<&ammonia::Builder<'_>>,
-) -> (String, String) {
+) -> String {
     let mut anchors = outline.headings.iter().map(|h| h.anchor.clone());
     let mut events: Vec<Event<'_>> = Vec::new();
     // Depth of links and code, where control mentions are not linked; and whether
@@ -44,17 +44,7 @@ pub fn render_body(
     // A `{…}` of the heading being rendered that is text, not attributes.
     let mut literal: Option<String> = None;
     let mut dropped_links: Vec<bool> = Vec::new();
-    // The words of the body, for the search index, from the same pass.
-    let mut text = String::with_capacity(doc.body.len());
     for (event, range) in Parser::new_ext(&doc.body, markdown::options()).into_offset_iter() {
-        match &event {
-            Event::Text(t) | Event::Code(t) => {
-                text.push_str(t);
-                text.push(' ');
-            }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => text.push(' '),
-            _ => {}
-        }
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -79,7 +69,6 @@ pub fn render_body(
             Event::End(TagEnd::Heading(level)) => {
                 in_heading = false;
                 if let Some(literal) = literal.take() {
-                    text.push_str(&literal);
                     events.push(Event::Text(format!(" {literal}").into()));
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
@@ -132,7 +121,7 @@ pub fn render_body(
     if let Some(sanitizer) = sanitizer {
         html = sanitizer.clean(&html).to_string();
     }
-    (html, text.split_whitespace().collect::<Vec<_>>().join(" "))
+    html
 }
 
 /// `Some(Some(url))`: a document link rewritten to its page; `Some(None)`: a link to

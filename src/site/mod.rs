@@ -18,6 +18,7 @@ mod dashboard;
 mod export;
 pub mod html;
 pub mod links;
+mod memo;
 pub mod output;
 mod pages;
 mod registers;
@@ -25,6 +26,7 @@ mod scope;
 mod theme;
 mod views;
 
+pub use memo::Memo;
 pub use output::{OutputError, Site};
 pub use registers::{RatingView, RiskControl, RiskRow};
 pub use scope::Options;
@@ -50,16 +52,30 @@ fn waivers<'r>(report: &'r Report, options: &Options) -> &'r [crate::checks::Wai
 /// Output paths the handbook writes itself; a document may not take one.
 pub use html::RESERVED;
 
-/// Renders the whole handbook. `report` is a check without errors. A broken template
-/// override is the only failure (exit code 2).
-pub fn render(report: &Report, today: NaiveDate, options: &Options) -> Result<Site, ConfigError> {
+/// Renders the whole handbook. `report` is a check without errors; pages whose key
+/// `memo` holds are the previous build's. A broken template override is the only
+/// failure (exit code 2).
+pub fn render(
+    report: &Report,
+    today: NaiveDate,
+    options: &Options,
+    memo: &Memo,
+) -> Result<Site, ConfigError> {
     let scope = Scope::new(report, today, options)?;
     let mut site = Site::default();
 
-    let documents = pages::documents(&scope, &report.history, &report.signers)?;
+    let mut documents = pages::documents(&scope, &report.history, &report.signers, memo)?;
     let controls = pages::control_rows(&scope);
-    for (path, html) in documents.pages.iter().cloned() {
-        site.add(path, html);
+    for (path, key, page) in std::mem::take(&mut documents.pages) {
+        site.keys.insert(path.clone(), key);
+        site.unchanged += usize::from(matches!(page, pages::Page::Reused(_)));
+        match page {
+            pages::Page::Rendered(html) => site.add(path, html),
+            pages::Page::Reused(memo::Reuse::Bytes(bytes)) => site.add(path, bytes),
+            pages::Page::Reused(memo::Reuse::File) => {
+                site.reused.insert(path);
+            }
+        }
     }
     let soa_revisions = report.handbook.soa.as_ref().map_or_else(Vec::new, |soa| {
         report

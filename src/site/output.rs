@@ -4,7 +4,7 @@
 //! marker file (or is empty), and two builds into one destination take turns (a lock
 //! held by the operating system, released even if a build is killed).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default)]
 pub struct Site {
     pub files: BTreeMap<String, Vec<u8>>,
+    /// Pages the previous build wrote with the same key: linked, not written again.
+    pub reused: BTreeSet<String>,
+    /// The key of each page that has one (see `memo`), reused or written.
+    pub keys: BTreeMap<String, u128>,
+    /// How many of the keyed pages are the previous build's (not rendered again).
+    pub unchanged: usize,
     /// How many documents and controls it publishes.
     pub documents: usize,
     pub controls: usize,
@@ -24,10 +30,20 @@ impl Site {
     pub fn add(&mut self, path: impl Into<String>, content: impl Into<Vec<u8>>) {
         self.files.insert(path.into(), content.into());
     }
+
+    /// How many files the site has, reused ones included.
+    pub fn len(&self) -> usize {
+        self.files.len() + self.reused.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The file that marks a folder as written by ismsbook.
 pub const MARKER: &str = ".ismsbook-build";
+/// The marker's first line; the lines after it are the pages' keys (see `memo`).
 const MARKER_TEXT: &str =
     "This folder is written by `ismsbook build` and replaced by every build.\n";
 
@@ -152,10 +168,10 @@ fn write_tree(site: &Site, staging: &Path, previous: &Path) -> Result<(), Output
         move |e| OutputError::Io(path, e)
     };
     fs::create_dir_all(staging).map_err(io(staging))?;
-    fs::write(staging.join(MARKER), MARKER_TEXT).map_err(io(staging))?;
-    let dirs: std::collections::BTreeSet<&Path> = site
+    let dirs: BTreeSet<&Path> = site
         .files
         .keys()
+        .chain(&site.reused)
         .filter_map(|p| Path::new(p).parent())
         .collect();
     for dir in dirs {
@@ -175,6 +191,26 @@ fn write_tree(site: &Site, staging: &Path, previous: &Path) -> Result<(), Output
         let mut file = File::create(&full).map_err(io(&full))?;
         file.write_all(bytes).map_err(io(&full))?;
     }
+    // Unchanged pages: the previous build's file, linked (or copied where links fail).
+    for path in &site.reused {
+        let (old, full) = (previous.join(path), staging.join(path));
+        if fs::hard_link(&old, &full).is_err() {
+            fs::copy(&old, &full).map_err(io(&old))?;
+        }
+    }
+    // The marker last, with the key and size of every keyed page: what the next
+    // build may reuse.
+    let mut marker = MARKER_TEXT.to_string();
+    for (path, key) in &site.keys {
+        let size = match site.files.get(path) {
+            Some(bytes) => bytes.len() as u64,
+            None => fs::metadata(staging.join(path))
+                .map_err(io(&staging.join(path)))?
+                .len(),
+        };
+        marker.push_str(&format!("{key:032x} {size} {path}\n"));
+    }
+    fs::write(staging.join(MARKER), marker).map_err(io(staging))?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use super::body::render_body;
 use super::html::{page_of, root_of};
+use super::memo::{Key, Memo, Reuse};
 use super::scope::Scope;
 use super::views::{self, ControlRow, CoverageView, DocLink, RegisterRow, RevisionRow};
 use crate::diagnostic::{ConfigError, Severity};
@@ -18,8 +19,8 @@ use std::collections::BTreeSet;
 
 /// The published documents' pages and what the rest of the site needs of them.
 pub struct Documents {
-    /// Output path and HTML of each page.
-    pub pages: Vec<(String, String)>,
+    /// Output path, key and HTML of each page.
+    pub pages: Vec<(String, Key, Page)>,
     /// Register rows of the documents in force (and drafts, when published), by id.
     pub register: Vec<RegisterRow>,
     /// Register rows of retired documents, by id.
@@ -29,10 +30,17 @@ pub struct Documents {
     pub revisions: Vec<Vec<Revision>>,
 }
 
-/// One rendered document page and what the register and search need of it.
+/// A document page: rendered, or the previous build's (its key unchanged).
+pub enum Page {
+    Rendered(String),
+    Reused(Reuse),
+}
+
+/// One document page and what the register and search need of it.
 struct Rendered {
     page: String,
-    html: String,
+    key: Key,
+    html: Page,
     row: RegisterRow,
     search: serde_json::Value,
 }
@@ -43,6 +51,7 @@ pub fn documents(
     scope: &Scope<'_>,
     history: &History,
     signers: &AllowedSigners,
+    memo: &Memo,
 ) -> Result<Documents, ConfigError> {
     let config = &scope.handbook.config;
     let revisions: Vec<Vec<Revision>> = scope
@@ -78,7 +87,7 @@ pub fn documents(
         .par_iter()
         .zip(rows)
         .map(|(&(i, meta), (rows, evidence))| {
-            document(scope, i, meta, rows, evidence, backlinks.get(&i))
+            document(scope, memo, i, meta, (rows, evidence), backlinks.get(&i))
         })
         .collect();
     let mut documents = Documents {
@@ -90,7 +99,9 @@ pub fn documents(
     };
     for rendered in rendered {
         let rendered = rendered?;
-        documents.pages.push((rendered.page, rendered.html));
+        documents
+            .pages
+            .push((rendered.page, rendered.key, rendered.html));
         documents.search.push(rendered.search);
         if rendered.row.status == Status::Retired {
             documents.retired.push(rendered.row);
@@ -105,10 +116,10 @@ pub fn documents(
 
 fn document(
     scope: &Scope<'_>,
+    memo: &Memo,
     i: usize,
     meta: &FrontMatter,
-    revisions: Vec<RevisionRow>,
-    evidence: Option<String>,
+    (revisions, evidence): (Vec<RevisionRow>, Option<String>),
     backlinks: Option<&BTreeSet<usize>>,
 ) -> Result<Rendered, ConfigError> {
     let handbook = scope.handbook;
@@ -119,14 +130,6 @@ fn document(
         .then(|| handbook.next_review(&meta.control))
         .flatten();
     let overdue = next_review.is_some_and(|d| d < scope.today);
-    let (body, text) = render_body(
-        doc,
-        &handbook.outlines[i],
-        handbook,
-        &scope.published_paths,
-        &root,
-        scope.sanitizer.as_ref(),
-    );
     let role = |key: &str| match handbook.config.roles.get(key) {
         Some(role) => format!("{} ({key})", role.name),
         None => key.to_string(),
@@ -140,49 +143,71 @@ fn document(
         .acknowledgements
         .get(&doc.path)
         .map(CoverageView::of);
-    let mut context = scope.context(&root);
-    if let Some(language) = &meta.language {
-        context.insert("lang", language);
-    }
-    context.insert(
-        "doc",
-        &serde_json::json!({
-            "id": meta.id,
-            "title": meta.title,
-            "type_label": meta.doc_type.label(),
-            "version": meta.control.version,
-            "status": meta.control.status,
-            "owner": role(&meta.control.owner),
-            "approvers": meta.control.approvers.iter().map(|a| role(&a.value)).collect::<Vec<_>>(),
-            "approved_by": meta.control.approved_by.as_deref().map(role),
-            "approved_on": meta.control.approved_on,
-            "effective": meta.control.effective.or(meta.control.approved_on),
-            "next_review": next_review,
-            "overdue": overdue,
-            "classification": meta.classification,
-            "path": doc.path,
-            "controls": views::document_controls(handbook, meta),
-            "clauses": clauses,
-            "related": related,
-            "backlinks": backlinks,
-            "evidence": evidence,
-            "retention": meta.retention,
-            "external": external,
-            "source": source,
-            "language": meta.language,
-            "acknowledged": acknowledged,
-            "acknowledgements_page": scope.name_pages,
-            // A body that does not open with a first-level heading gets the title.
-            "titled": handbook.outlines[i].headings.first().is_some_and(|h| h.level == 1),
-        }),
-    );
-    context.insert("body", &body);
-    context.insert("revisions", &revisions);
-    let html = scope.page("document.html", &context)?;
+    let view = serde_json::json!({
+        "id": meta.id,
+        "title": meta.title,
+        "type_label": meta.doc_type.label(),
+        "version": meta.control.version,
+        "status": meta.control.status,
+        "owner": role(&meta.control.owner),
+        "approvers": meta.control.approvers.iter().map(|a| role(&a.value)).collect::<Vec<_>>(),
+        "approved_by": meta.control.approved_by.as_deref().map(role),
+        "approved_on": meta.control.approved_on,
+        "effective": meta.control.effective.or(meta.control.approved_on),
+        "next_review": next_review,
+        "overdue": overdue,
+        "classification": meta.classification,
+        "path": doc.path,
+        "controls": views::document_controls(handbook, meta),
+        "clauses": clauses,
+        "related": related,
+        "backlinks": backlinks,
+        "evidence": evidence,
+        "retention": meta.retention,
+        "external": external,
+        "source": source,
+        "language": meta.language,
+        "acknowledged": acknowledged,
+        "acknowledgements_page": scope.name_pages,
+        // A body that does not open with a first-level heading gets the title.
+        "titled": handbook.outlines[i].headings.first().is_some_and(|h| h.level == 1),
+    });
+    // Everything the page is rendered from, besides what all pages share.
+    let key = scope
+        .page_key
+        .clone()
+        .text(&page)
+        .value(&meta.language)
+        .value(&view)
+        .value(&revisions)
+        .text(&doc.body)
+        .key();
+    let html = match memo.reuse(&page, key) {
+        Some(reused) => Page::Reused(reused),
+        None => {
+            let body = render_body(
+                doc,
+                &handbook.outlines[i],
+                handbook,
+                &scope.published_paths,
+                &root,
+                scope.sanitizer.as_ref(),
+            );
+            let mut context = scope.context(&root);
+            if let Some(language) = &meta.language {
+                context.insert("lang", language);
+            }
+            context.insert("doc", &view);
+            context.insert("body", &body);
+            context.insert("revisions", &revisions);
+            Page::Rendered(scope.page("document.html", &context)?)
+        }
+    };
     Ok(Rendered {
         row: register_row(scope, i, meta),
-        search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": text}),
+        search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": handbook.outlines[i].text}),
         page,
+        key,
         html,
     })
 }

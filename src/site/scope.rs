@@ -4,6 +4,7 @@
 
 use super::html::page_of;
 use super::links::Links;
+use super::memo::Fingerprint;
 use super::theme::Theme;
 use super::views::{self, BookContext, DocLink, SourceContext};
 use crate::checks::{Facts, Report};
@@ -50,6 +51,29 @@ impl Options {
     }
 }
 
+/// The start of every page's key (see `Scope::page_key`).
+fn page_key(
+    handbook: &Handbook,
+    theme: &Theme,
+    published: &[usize],
+    sanitize: bool,
+) -> Fingerprint {
+    let mut key = Fingerprint::new()
+        .number(theme.fingerprint)
+        .text(if sanitize { "sanitized" } else { "raw" })
+        .number(published.len() as u128);
+    for &i in published {
+        key = key.text(&handbook.documents[i].path);
+    }
+    for control in handbook.catalog.controls() {
+        key = key
+            .text(&control.id)
+            .text(&control.title)
+            .text(&control.catalog);
+    }
+    key
+}
+
 /// One build's shared state. It holds no git repository, so pages render on all
 /// cores; what needs the history is read before.
 pub struct Scope<'a> {
@@ -77,6 +101,10 @@ pub struct Scope<'a> {
     /// (personal data: only at the ledger's classification).
     pub name_pages: bool,
     pub sanitizer: Option<ammonia::Builder<'static>>,
+    /// What every page's key starts from: the templates, the context all pages share
+    /// (`context`), and what a body is rendered from besides its own Markdown and
+    /// path (which documents are published, the control catalog, sanitizing).
+    pub page_key: Fingerprint,
 }
 
 impl<'a> Scope<'a> {
@@ -114,19 +142,24 @@ impl<'a> Scope<'a> {
             (Some(_), Some(settings)) => options.may_publish(&settings.classification, config),
             _ => false,
         };
+        let theme = Theme::load(&config.root)?;
         let mut book = views::book_context(handbook);
         book.risks = risk_pages;
         book.acknowledgements = name_pages;
+        let source = views::source_context(handbook, &report.history);
+        let page_key = page_key(handbook, &theme, &published, config.sanitize)
+            .value(&book)
+            .value(&source);
         Ok(Scope {
             handbook,
             diagnostics: &report.diagnostics,
             facts: &report.facts,
             options,
             today,
-            theme: Theme::load(&config.root)?,
+            theme,
             links: Links::new(&config.repository),
             book,
-            source: views::source_context(handbook, &report.history),
+            source,
             published,
             unpublished_drafts,
             published_paths,
@@ -134,6 +167,7 @@ impl<'a> Scope<'a> {
             risk_pages,
             name_pages,
             sanitizer: config.sanitize.then(super::body::sanitizer),
+            page_key,
         })
     }
 

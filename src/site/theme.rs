@@ -2,6 +2,7 @@
 //! repository's `templates/<name>` when it exists.
 
 use super::html::escape_html;
+use super::memo::Fingerprint;
 use crate::diagnostic::{Code, ConfigError, Diagnostic};
 use crate::text::decode;
 use std::path::Path;
@@ -65,6 +66,9 @@ const ASSETS: [(&str, &str); 2] = [
 pub struct Theme {
     tera: tera::Tera,
     pub assets: Vec<(String, Vec<u8>)>,
+    /// A hash of every template as loaded (built-in or overridden): part of each
+    /// page's key, so a changed template renders every page again.
+    pub fingerprint: u128,
 }
 
 impl Theme {
@@ -97,6 +101,12 @@ impl Theme {
             .iter()
             .map(|(name, built_in)| (name.to_string(), read(name, built_in).into_bytes()))
             .collect();
+        let fingerprint = sources
+            .iter()
+            .fold(Fingerprint::new(), |f, (name, source)| {
+                f.text(name).text(source)
+            })
+            .key();
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
@@ -104,7 +114,11 @@ impl Theme {
             problems.push(template_error("templates", &e));
         }
         if problems.is_empty() {
-            Ok(Theme { tera, assets })
+            Ok(Theme {
+                tera,
+                assets,
+                fingerprint,
+            })
         } else {
             Err(ConfigError {
                 diagnostics: problems,

@@ -13,19 +13,12 @@ use serde_yaml::Value;
 /// snapshot never fails: a file that cannot be parsed gives empty fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_on: Option<String>,
     /// Hash of the title and the body: what an approval approves.
     pub content: u64,

@@ -1,0 +1,152 @@
+//! Rendering only what changed. Every document page is keyed by a hash of all it is
+//! rendered from: the tool's version, the templates, the page's context (its
+//! control block, revisions, links, the site's navigation, the day) and what its body
+//! is rendered from (the Markdown, its path, which documents are published, the
+//! control catalog, sanitizing). A page whose key is the previous build's is not
+//! rendered again: `build` hard-links the file it wrote last time, `serve` keeps the
+//! page it holds.
+//!
+//! The keys of a build are written into the destination's marker file; a page is
+//! reused only when its file is still there, at the size it was written.
+
+use super::output::{MARKER, Site};
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::Xxh3;
+
+/// A page's key: 128 bits of xxh3 over everything it is rendered from.
+pub type Key = u128;
+
+/// The previous build's pages, by output path.
+#[derive(Default)]
+pub struct Memo {
+    keys: HashMap<String, (Key, u64)>,
+    previous: Previous,
+}
+
+#[derive(Default)]
+enum Previous {
+    /// Nothing to reuse (a first build, an export, a past state).
+    #[default]
+    None,
+    /// The handbook written at this folder.
+    Disk(PathBuf),
+    /// The site `serve` holds.
+    Memory(std::sync::Arc<Site>),
+}
+
+/// What the memo gives for a page whose key is the previous build's.
+pub enum Reuse {
+    /// The previous build's file, to be linked into the new build.
+    File,
+    /// The page as the previous build rendered it.
+    Bytes(Vec<u8>),
+}
+
+impl Memo {
+    pub fn none() -> Memo {
+        Memo::default()
+    }
+
+    /// The keys of the handbook written at `dest`, if ismsbook wrote it.
+    pub fn of_folder(dest: &Path) -> Memo {
+        let Ok(text) = std::fs::read_to_string(dest.join(MARKER)) else {
+            return Memo::none();
+        };
+        Memo {
+            keys: parse(&text),
+            previous: Previous::Disk(dest.to_path_buf()),
+        }
+    }
+
+    /// The keys of a site held in memory.
+    pub fn of_site(site: std::sync::Arc<Site>) -> Memo {
+        let keys = site
+            .keys
+            .iter()
+            .filter_map(|(path, key)| {
+                Some((path.clone(), (*key, site.files.get(path)?.len() as u64)))
+            })
+            .collect();
+        Memo {
+            keys,
+            previous: Previous::Memory(site),
+        }
+    }
+
+    /// The page at `path` as the previous build made it, when its key is `key`.
+    pub fn reuse(&self, path: &str, key: Key) -> Option<Reuse> {
+        let &(previous, size) = self.keys.get(path)?;
+        if previous != key {
+            return None;
+        }
+        match &self.previous {
+            Previous::None => None,
+            Previous::Disk(dest) => std::fs::metadata(dest.join(path))
+                .is_ok_and(|m| m.is_file() && m.len() == size)
+                .then_some(Reuse::File),
+            Previous::Memory(site) => site.files.get(path).map(|b| Reuse::Bytes(b.clone())),
+        }
+    }
+}
+
+/// The marker file's lines after the first: `key size path`.
+fn parse(text: &str) -> HashMap<String, (Key, u64)> {
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let key = Key::from_str_radix(parts.next()?, 16).ok()?;
+            let size = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), (key, size)))
+        })
+        .collect()
+}
+
+/// Hashes what a page is rendered from; values are hashed as the JSON they become.
+#[derive(Clone)]
+pub struct Fingerprint(Xxh3);
+
+impl Fingerprint {
+    /// Starts from the tool's version: another version may render differently.
+    pub fn new() -> Fingerprint {
+        let mut hasher = Xxh3::new();
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        Fingerprint(hasher)
+    }
+
+    pub fn text(mut self, text: &str) -> Fingerprint {
+        // The length first, so two fields can never run into each other.
+        self.0.write_u64(text.len() as u64);
+        self.0.update(text.as_bytes());
+        self
+    }
+
+    pub fn number(mut self, n: u128) -> Fingerprint {
+        self.0.update(&n.to_le_bytes());
+        self
+    }
+
+    pub fn value(mut self, value: &impl serde::Serialize) -> Fingerprint {
+        let _ = serde_json::to_writer(&mut self, value);
+        // A separator that JSON never ends a value with.
+        self.0.update(b"\0");
+        self
+    }
+
+    pub fn key(&self) -> Key {
+        self.0.digest128()
+    }
+}
+
+impl std::io::Write for Fingerprint {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
