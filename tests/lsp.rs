@@ -143,6 +143,25 @@ fn an_editor_session() {
     );
     assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
 
+    // A change to another document reaches this one, which is not parsed again: the
+    // heading its link points to renamed, then restored.
+    let policy_uri = format!("{root_uri}/policies/security.md");
+    let policy = repo.read("policies/security.md");
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": policy_uri, "languageId": "markdown", "version": 1, "text": policy.replace("## Scope", "## Coverage")}}),
+    );
+    let diagnostics = client.diagnostics(&uri);
+    assert!(
+        diagnostics.iter().any(|d| d["code"] == "broken-anchor"),
+        "{diagnostics:#?}"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": policy_uri, "version": 2}, "contentChanges": [{"text": policy}]}),
+    );
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+
     // Completion of a control id inside `controls: ["5.15"]` (line 10, 0-based 9).
     let controls_line = fixed
         .lines()

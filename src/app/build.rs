@@ -7,7 +7,7 @@ use crate::checks::{self, Report};
 use crate::diagnostic::{Code, ConfigError, Diagnostic, Severity};
 use crate::history::{self, History, git};
 use crate::model::config::{self, Config};
-use crate::model::handbook::Handbook;
+use crate::model::handbook::{Handbook, Parsed};
 use crate::site::{self, Memo, Options, OutputError, Site, output};
 use crate::text::count;
 use chrono::NaiveDate;
@@ -51,6 +51,14 @@ pub enum At {
     AsOf(NaiveDate),
 }
 
+/// What a build may take from earlier ones: documents already parsed (a process that
+/// builds again and again), and the pages of the previous build (given the
+/// configuration, which says where it is).
+pub struct Reuse<'a, F> {
+    pub parsed: Option<&'a Parsed>,
+    pub pages: F,
+}
+
 /// Checks the repository at `root` and, when there are no errors, renders the
 /// handbook in memory (what `build` writes and `serve` serves). `previous` history
 /// is reused when still current; `progress` is told which phase the build is in.
@@ -59,17 +67,18 @@ pub fn render_site(
     today: NaiveDate,
     options: &Options,
     previous: Option<History>,
-    memo: impl FnOnce(&Config) -> Memo,
+    reuse: Reuse<impl FnOnce(&Config) -> Memo>,
     progress: &dyn Fn(&str),
 ) -> Result<(Report, Site), BuildError> {
     progress("checking documents and reading history");
-    let report = checks::check(root, today, previous).map_err(BuildError::Config)?;
+    let report =
+        checks::check_reusing(root, today, previous, reuse.parsed).map_err(BuildError::Config)?;
     if report.errors() > 0 {
         return Err(BuildError::Checks(Box::new(report)));
     }
     check_level(&report.handbook.config, options)?;
     progress("rendering pages");
-    let memo = memo(&report.handbook.config);
+    let memo = (reuse.pages)(&report.handbook.config);
     let site = site::render(&report, today, options, &memo).map_err(BuildError::Config)?;
     Ok((report, site))
 }
@@ -103,7 +112,11 @@ pub fn build(
     // Pages whose key is unchanged since the build at the destination are linked
     // from it, not rendered again.
     let memo = |config: &Config| Memo::of_folder(&destination(config, dest));
-    let (report, site) = render_site(root, today, options, None, memo, progress)?;
+    let reuse = Reuse {
+        parsed: None,
+        pages: memo,
+    };
+    let (report, site) = render_site(root, today, options, None, reuse, progress)?;
     progress("writing files");
     publish(report, &site, dest)
 }

@@ -20,7 +20,7 @@ mod waivers;
 use crate::diagnostic::{self, ConfigError, Diagnostic, Severity};
 use crate::history::{AllowedSigners, History};
 use crate::model::config::Config;
-use crate::model::handbook::Handbook;
+use crate::model::handbook::{Handbook, Parsed};
 use crate::model::source::WorkTree;
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
@@ -90,17 +90,28 @@ pub fn check(
     today: NaiveDate,
     previous: Option<History>,
 ) -> Result<Report, ConfigError> {
+    check_reusing(root, today, previous, None)
+}
+
+/// `check`, taking from `parsed` the documents unchanged since it was last used.
+pub fn check_reusing(
+    root: &Path,
+    today: NaiveDate,
+    previous: Option<History>,
+    parsed: Option<&Parsed>,
+) -> Result<Report, ConfigError> {
     let config = Config::load(root)?;
     let previous = previous.filter(|h| h.is_current(&config));
     // The history walk (one thread, the longest part of a cold run) goes on beside
     // loading the documents and the checks that do not need it.
     let (loaded, history) = std::thread::scope(|scope| {
         let walk = scope.spawn(|| previous.unwrap_or_else(|| History::load(&config)));
-        let loaded =
-            Handbook::load(config.clone(), &WorkTree).map(|(handbook, mut diagnostics)| {
+        let loaded = Handbook::load_reusing(config.clone(), &WorkTree, parsed).map(
+            |(handbook, mut diagnostics)| {
                 diagnostics.extend(run(&handbook, today));
                 (handbook, diagnostics)
-            });
+            },
+        );
         let history = walk
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

@@ -60,7 +60,7 @@ pub fn write(git_dir: &Path, walked: &Walked) {
 /// hash of what it was judged against (the role's members, the allowed signers). A
 /// commit never changes, so neither does its evidence; reading it again means
 /// inflating the commit (and a merge's tip) for every approved revision.
-pub type EvidenceMemo = HashMap<(String, u64), Evidence>;
+pub type EvidenceMemo = HashMap<String, Vec<(u64, Evidence)>>;
 
 /// The memo as stored: `Evidence` serializes for JSON output, without empty fields.
 type StoredEvidence = (
@@ -88,20 +88,18 @@ pub fn read_evidence(git_dir: &Path) -> EvidenceMemo {
         .and_then(|b| b.split_first_chunk::<4>())
         .filter(|(format, _)| u32::from_le_bytes(**format) == FORMAT)
         .and_then(|(_, payload)| postcard::from_bytes(payload).ok());
-    stored
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(commit, judged, level, by, how, on, openpgp)| {
-            let evidence = Evidence {
-                level,
-                by,
-                how,
-                commit: on,
-                openpgp,
-            };
-            ((commit, judged), evidence)
-        })
-        .collect()
+    let mut memo = EvidenceMemo::new();
+    for (commit, judged, level, by, how, on, openpgp) in stored.unwrap_or_default() {
+        let evidence = Evidence {
+            level,
+            by,
+            how,
+            commit: on,
+            openpgp,
+        };
+        memo.entry(commit).or_default().push((judged, evidence));
+    }
+    memo
 }
 
 /// Writes the memo atomically, like the history cache.
@@ -113,7 +111,8 @@ pub fn write_evidence(git_dir: &Path, memo: &EvidenceMemo) {
     }
     let stored: Vec<StoredEvidence> = memo
         .iter()
-        .map(|((commit, judged), e)| {
+        .flat_map(|(commit, judged)| judged.iter().map(move |(j, e)| (commit, j, e)))
+        .map(|(commit, judged, e)| {
             let (by, how, on) = (e.by.clone(), e.how.clone(), e.commit.clone());
             (commit.clone(), *judged, e.level, by, how, on, e.openpgp)
         })

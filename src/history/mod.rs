@@ -37,6 +37,33 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use walk::{Walked, Walker};
 
+/// The changes to the file now at `path`, oldest first, since it was last created.
+fn events_of<'w>(walked: &'w Walked, path: &str) -> &'w [Event] {
+    let all = walked.files.get(path).map_or(&[][..], Vec::as_slice);
+    let start = all.iter().rposition(|e| e.deleted).map_or(0, |i| i + 1);
+    &all[start..]
+}
+
+/// The history's versions without its repository, which stays on one thread.
+#[derive(Clone)]
+pub struct Versions(std::sync::Arc<Walked>);
+
+impl Versions {
+    /// As `History::revisions`, without evidence (which needs the repository).
+    pub fn revisions(&self, path: &str) -> Vec<Revision> {
+        revision::revisions(events_of(&self.0, path), &self.0.commits)
+    }
+}
+
+/// Approval evidence already judged, and what this run judges against.
+#[derive(Default)]
+struct Judged {
+    /// Read when first needed.
+    memo: Option<cache::EvidenceMemo>,
+    /// Whether this run added to it (and it is written again).
+    added: bool,
+}
+
 /// How much of the history could be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -64,9 +91,8 @@ pub struct History {
     repo: Option<Repository>,
     /// The ISMS root's path inside the work tree, `""` or ending in `/`.
     prefix: String,
-    /// Approval evidence judged by this run or an earlier one, read when first
-    /// needed; whether this run added to it.
-    evidence: std::sync::Mutex<(Option<cache::EvidenceMemo>, bool)>,
+    /// Approval evidence judged by this run or an earlier one.
+    evidence: std::sync::Mutex<Judged>,
 }
 
 impl Drop for History {
@@ -74,13 +100,12 @@ impl Drop for History {
         if let Some(writer) = self.cache_writer.take() {
             let _ = writer.join();
         }
-        let (memo, added) =
-            std::mem::take(self.evidence.get_mut().unwrap_or_else(|e| e.into_inner()));
-        if let (Some(mut memo), true, Some(repo)) = (memo, added, &self.repo) {
+        let judged = std::mem::take(self.evidence.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if let (Some(mut memo), true, Some(repo)) = (judged.memo, judged.added, &self.repo) {
             // Evidence of commits no longer in the history is not kept.
             let commits: std::collections::HashSet<&str> =
                 self.walked.commits.iter().map(|c| c.id.as_str()).collect();
-            memo.retain(|(commit, _), _| commits.contains(commit.as_str()));
+            memo.retain(|commit, _| commits.contains(commit.as_str()));
             cache::write_evidence(repo.path(), &memo);
         }
     }
@@ -328,9 +353,12 @@ impl History {
     /// The changes to the file now at `path`, oldest first, since it was last created
     /// (a file deleted and created again starts a new history).
     pub fn events(&self, path: &str) -> &[Event] {
-        let all = self.walked.files.get(path).map_or(&[][..], Vec::as_slice);
-        let start = all.iter().rposition(|e| e.deleted).map_or(0, |i| i + 1);
-        &all[start..]
+        events_of(&self.walked, path)
+    }
+
+    /// The versions read, without the repository: for reading on several threads.
+    pub fn versions(&self) -> Versions {
+        Versions(std::sync::Arc::clone(&self.walked))
     }
 
     /// Files that were deleted, with their events (the last event is the deletion).
@@ -388,24 +416,32 @@ impl History {
             return;
         };
         let role = config.roles.get(by);
-        // What the evidence is judged against: the role's members, the signers.
-        let mut judged = format!("{:x}\n", signers.fingerprint);
-        for member in role.iter().flat_map(|r| &r.members) {
-            judged.push_str(member);
-            judged.push('\n');
-        }
-        let key = (
-            approval.commit.clone(),
-            crate::text::stable_hash(judged.as_bytes()),
-        );
         let mut guard = self.evidence.lock().unwrap_or_else(|e| e.into_inner());
-        let (memo, added) = &mut *guard;
-        let memo = memo.get_or_insert_with(|| cache::read_evidence(repo.path()));
-        let evidence = memo.entry(key).or_insert_with(|| {
-            *added = true;
-            evidence::of_commit(repo, &approval.commit, role, signers)
+        let judged = &mut *guard;
+        // What the evidence is judged against: the role's members, the signers.
+        let mut against = xxhash_rust::xxh3::Xxh3::new();
+        against.update(&signers.fingerprint.to_le_bytes());
+        for member in role.iter().flat_map(|r| &r.members) {
+            against.update(member.as_bytes());
+            against.update(b"\n");
+        }
+        let against = against.digest();
+        let memo = judged
+            .memo
+            .get_or_insert_with(|| cache::read_evidence(repo.path()));
+        let known = memo.get(&approval.commit).and_then(|all| {
+            all.iter()
+                .find(|(j, _)| *j == against)
+                .map(|(_, e)| e.clone())
         });
-        row.evidence = Some(evidence.clone());
+        let evidence = known.unwrap_or_else(|| {
+            let found = evidence::of_commit(repo, &approval.commit, role, signers);
+            let all = memo.entry(approval.commit.clone()).or_default();
+            all.push((against, found.clone()));
+            judged.added = true;
+            found
+        });
+        row.evidence = Some(evidence);
     }
 
     /// True when `commit` landed after book.toml began to require `level` of approval

@@ -17,7 +17,7 @@ mod navigate;
 use crate::checks;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::config::Config;
-use crate::model::handbook::Handbook;
+use crate::model::handbook::{Handbook, Parsed};
 use crate::model::source::{Overlay, WorkTree, relative};
 use chrono::NaiveDate;
 use cursor::Context;
@@ -79,6 +79,7 @@ pub fn run(
         open: BTreeMap::new(),
         published: Vec::new(),
         loaded: std::cell::RefCell::new(None),
+        parsed: Parsed::default(),
     };
     server.serve(&connection)?;
     // The writer thread ends when the connection does: drop it before joining.
@@ -97,6 +98,8 @@ struct Server {
     /// The handbook as last loaded, until a document changes: completion, hover and
     /// definition do not read every file again.
     loaded: std::cell::RefCell<Option<std::rc::Rc<Handbook>>>,
+    /// Documents as parsed: a change parses again the changed document only.
+    parsed: Parsed,
 }
 
 impl Server {
@@ -197,7 +200,7 @@ impl Server {
                 origin = origin.with(path, crate::text::decode_lossy(text.as_bytes()));
             }
         }
-        Handbook::load(config, &origin).map_err(|e| e.diagnostics)
+        Handbook::load_reusing(config, &origin, Some(&self.parsed)).map_err(|e| e.diagnostics)
     }
 
     fn relative(&self, url: &Url) -> Option<String> {

@@ -19,6 +19,57 @@ use chrono::{Months, NaiveDate};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// A document as parsed: the document, what parsing found, its outline.
+type ParsedDocument = (Document, Vec<Diagnostic>, Outline);
+
+/// Documents as parsed before, by a hash of all that parsing reads (the path, the
+/// text, the folder's type, the default classification): a long-running process
+/// (`serve`, `lsp`) parses again only what changed. It keeps the documents of the
+/// last load only.
+#[derive(Default)]
+pub struct Parsed {
+    documents: std::sync::Mutex<HashMap<u128, std::sync::Arc<ParsedDocument>>>,
+}
+
+impl Parsed {
+    fn parse(
+        &self,
+        config: &Config,
+        sources: &[Source],
+        parse: impl Fn(&Source) -> ParsedDocument + Sync,
+    ) -> Vec<ParsedDocument> {
+        let before = std::mem::take(&mut *self.documents.lock().unwrap_or_else(|e| e.into_inner()));
+        let keyed: Vec<(u128, std::sync::Arc<ParsedDocument>)> = sources
+            .par_iter()
+            .map(|source| {
+                let doc_type = config.folder_of(&source.path).map(|f| f.doc_type.label());
+                let mut key = xxhash_rust::xxh3::Xxh3::new();
+                for part in [
+                    source.path.as_str(),
+                    source.text.as_str(),
+                    doc_type.unwrap_or_default(),
+                    config.default_classification.as_str(),
+                ] {
+                    key.update(&(part.len() as u64).to_le_bytes());
+                    key.update(part.as_bytes());
+                }
+                let key = key.digest128();
+                let document = match before.get(&key) {
+                    Some(known) => std::sync::Arc::clone(known),
+                    None => std::sync::Arc::new(parse(source)),
+                };
+                (key, document)
+            })
+            .collect();
+        let documents = keyed
+            .par_iter()
+            .map(|(_, document)| ParsedDocument::clone(document))
+            .collect();
+        *self.documents.lock().unwrap_or_else(|e| e.into_inner()) = keyed.into_iter().collect();
+        documents
+    }
+}
+
 pub struct Handbook {
     pub config: Config,
     pub catalog: Catalog,
@@ -55,6 +106,16 @@ impl Handbook {
         config: Config,
         origin: &dyn Origin,
     ) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
+        Handbook::load_reusing(config, origin, None)
+    }
+
+    /// `load`, taking from `parsed` the documents whose text is unchanged since it
+    /// was last used (and leaving in it the documents of this load).
+    pub fn load_reusing(
+        config: Config,
+        origin: &dyn Origin,
+        parsed: Option<&Parsed>,
+    ) -> Result<(Handbook, Vec<Diagnostic>), ConfigError> {
         let catalog = Catalog::load(&config)?;
         let (sources, mut problems) = origin.documents(&config)?;
         let mut unreadable = Vec::new();
@@ -67,7 +128,8 @@ impl Handbook {
         };
         let soa = file(&config.soa);
         let risks = file(&config.risks.register);
-        let (mut handbook, found) = Handbook::from_parts(config, catalog, &sources, soa.as_ref());
+        let (mut handbook, found) =
+            Handbook::from_parts(config, catalog, &sources, soa.as_ref(), parsed);
         problems.extend(found);
         handbook.unreadable = unreadable;
         if let Some(source) = risks {
@@ -94,24 +156,26 @@ impl Handbook {
         catalog: Catalog,
         sources: &[Source],
         soa: Option<&Source>,
+        parsed: Option<&Parsed>,
     ) -> (Handbook, Vec<Diagnostic>) {
         let mut problems = Vec::new();
         // Documents are independent until they are linked: parse them on all cores.
-        let parsed: Vec<(Document, Vec<Diagnostic>, Outline)> = sources
-            .par_iter()
-            .map(|source| {
-                let doc_type = config
-                    .folder_of(&source.path)
-                    .map_or(DocType::Policy, |f| f.doc_type);
-                let defaults = Defaults {
-                    doc_type,
-                    classification: &config.default_classification,
-                };
-                let (document, found) = document::parse(source, &defaults);
-                let outline = markdown::outline(&document.body);
-                (document, found, outline)
-            })
-            .collect();
+        let parse = |source: &Source| {
+            let doc_type = config
+                .folder_of(&source.path)
+                .map_or(DocType::Policy, |f| f.doc_type);
+            let defaults = Defaults {
+                doc_type,
+                classification: &config.default_classification,
+            };
+            let (document, found) = document::parse(source, &defaults);
+            let outline = markdown::outline(&document.body);
+            (document, found, outline)
+        };
+        let parsed: Vec<ParsedDocument> = match parsed {
+            None => sources.par_iter().map(parse).collect(),
+            Some(memo) => memo.parse(&config, sources, parse),
+        };
         let mut documents = Vec::with_capacity(parsed.len());
         let mut outlines = Vec::with_capacity(parsed.len());
         for (document, found, outline) in parsed {

@@ -10,13 +10,14 @@
 mod http;
 mod state;
 
-use crate::app::build::{BuildError, render_site, warnings_summary};
+use crate::app::build::{BuildError, Reuse, render_site, warnings_summary};
 use crate::app::report::{self, Format};
 use crate::app::{Context, Error};
 use crate::checks::Report;
 use crate::diagnostic::Severity;
 use crate::history::History;
 use crate::model::config::{self, Config};
+use crate::model::handbook::Parsed;
 use crate::site::{Memo, Options};
 use crate::text::count;
 use chrono::NaiveDate;
@@ -48,12 +49,10 @@ impl Server {
         // The baseline is taken before the first build, so an edit made while it runs,
         // or before the watcher starts, is never mistaken for the state it built.
         let baseline = fingerprint(root);
-        let mut history = None;
-        rebuild(root, today, &options, &shared, &mut history);
+        let mut kept = Kept::default();
+        rebuild(root, today, &options, &shared, &mut kept);
         let (root, watcher_shared) = (root.to_path_buf(), std::sync::Arc::clone(&shared));
-        std::thread::spawn(move || {
-            watch(&root, today, &options, &watcher_shared, history, baseline)
-        });
+        std::thread::spawn(move || watch(&root, today, &options, &watcher_shared, kept, baseline));
         Ok(Server { listener, shared })
     }
 
@@ -109,23 +108,29 @@ fn open_browser(url: &str) {
     }
 }
 
-/// Renders the handbook and publishes the result (or its errors) as a new version.
-/// The history read last time is kept while HEAD has not moved.
-fn rebuild(
-    root: &Path,
-    today: NaiveDate,
-    options: &Options,
-    shared: &Shared,
-    history: &mut Option<History>,
-) {
+/// What one build leaves for the next: the history (kept while HEAD has not moved)
+/// and the documents as parsed (kept while their text is unchanged).
+#[derive(Default)]
+struct Kept {
+    history: Option<History>,
+    parsed: Parsed,
+}
+
+/// Renders the handbook and publishes the result (or its errors) as a new version,
+/// rendering again only the pages whose sources changed.
+fn rebuild(root: &Path, today: NaiveDate, options: &Options, shared: &Shared, kept: &mut Kept) {
+    let Kept { history, parsed } = kept;
     let started = std::time::Instant::now();
     let previous = {
         let (lock, _) = &**shared;
         let state = lock.lock().unwrap_or_else(|e| e.into_inner());
         state.site.clone()
     };
-    let memo = |_: &Config| previous.map_or_else(Memo::none, Memo::of_site);
-    let result = render_site(root, today, options, history.take(), memo, &|_| {});
+    let reuse = Reuse {
+        parsed: Some(&*parsed),
+        pages: |_: &Config| previous.map_or_else(Memo::none, Memo::of_site),
+    };
+    let result = render_site(root, today, options, history.take(), reuse, &|_| {});
     let (site, errors) = match result {
         Ok((report, site)) => {
             let warnings = warnings_summary(&report.diagnostics);
@@ -184,7 +189,7 @@ fn watch(
     today: NaiveDate,
     options: &Options,
     shared: &Shared,
-    mut history: Option<History>,
+    mut kept: Kept,
     mut seen: Fingerprint,
 ) {
     loop {
@@ -192,7 +197,7 @@ fn watch(
         let now = fingerprint(root);
         if now != seen {
             seen = now;
-            rebuild(root, today, options, shared, &mut history);
+            rebuild(root, today, options, shared, &mut kept);
         }
     }
 }

@@ -7,7 +7,7 @@ use super::html::page_of;
 use super::registers::{RatingView, RiskRow};
 use super::views::{ControlRow, CoverageView, RegisterRow};
 use crate::checks::Waived;
-use crate::history::{History, Revision};
+use crate::history::Revision;
 use crate::model::catalog::{CoveredBy, DocInfoKind, canonical_id};
 use crate::model::document::{ControlBlock, Document as Doc, FrontMatter, Provenance};
 use crate::model::handbook::Handbook as Model;
@@ -227,7 +227,9 @@ pub struct Inputs<'a> {
     /// Acknowledgement coverage by document path.
     pub acknowledgements: &'a BTreeMap<String, AckCoverage>,
     pub model: &'a Model,
-    pub history: &'a History,
+    /// The commit built from, and whether its whole history was read.
+    pub head: Option<&'a str>,
+    pub history_complete: bool,
     /// The published documents with their revisions, in path order.
     pub published: &'a [(&'a Doc, &'a [Revision])],
     /// The SoA's revisions.
@@ -254,7 +256,8 @@ pub fn files(inputs: &Inputs<'_>) -> Vec<(String, Vec<u8>)> {
 fn handbook_json(inputs: &Inputs<'_>) -> Vec<u8> {
     let Inputs {
         model,
-        history,
+        head,
+        history_complete,
         published,
         controls,
         waivers,
@@ -283,8 +286,8 @@ fn handbook_json(inputs: &Inputs<'_>) -> Vec<u8> {
             language: &book.language,
         },
         source: Source {
-            commit: history.head(),
-            history_complete: history.is_complete(),
+            commit: head,
+            history_complete,
         },
         documents,
         controls: controls.iter().map(ControlExport::of).collect(),

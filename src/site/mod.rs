@@ -91,55 +91,105 @@ pub fn render(
             today,
         )
     });
-    for (path, html) in pages::controls(&scope, &controls, soa)? {
-        site.add(path, html);
-    }
-    for (path, html) in pages::others(&scope, &documents)? {
-        site.add(path, html);
-    }
     let risks = risk_register(&scope, report, today, &mut site)?;
-    if let Some(html) = registers::acknowledgements_page(&scope)? {
-        site.add("acknowledgements.html", html);
-    }
-    site.add(
-        "dashboard.html",
-        dashboard::page(&scope, &documents.register, &controls, &risks)?,
-    );
-    for (name, bytes) in &scope.theme.assets {
-        site.add(name.clone(), bytes.clone());
-    }
-    let index = serde_json::json!({ "documents": documents.search });
-    site.add(
-        "assets/search-index.js",
-        format!(
-            "window.ISMSBOOK_SEARCH = {};\n",
-            serde_json::to_string(&index).unwrap_or_default()
-        ),
-    );
     let published: Vec<(&Document, &[Revision])> = scope
         .published
         .iter()
         .zip(&documents.revisions)
         .map(|(&i, r)| (&report.handbook.documents[i], r.as_slice()))
         .collect();
-    for (path, bytes) in export::files(&export::Inputs {
+    let inputs = export::Inputs {
         risks: &risks,
         acknowledgements: &report.facts.acknowledgements,
         model: &report.handbook,
-        history: &report.history,
+        head: report.history.head(),
+        history_complete: report.history.is_complete(),
         published: &published,
         soa_revisions: &soa_revisions,
         register: &documents.register,
         controls: &controls,
         waivers: waivers(report, options),
         today,
-    }) {
+    };
+    // The data files (the search index, the exports) are written beside the
+    // remaining pages, on the other core.
+    let (files, pages) = rayon::join(
+        || {
+            let mut files = export::files(&inputs);
+            files.push(("assets/search-index.js".to_string(), search_index(&scope)));
+            files
+        },
+        || other_pages(&scope, &documents, &controls, soa, &risks),
+    );
+    for (path, html) in pages? {
+        site.add(path, html);
+    }
+    for (path, bytes) in files {
         site.add(path, bytes);
+    }
+    for (name, bytes) in &scope.theme.assets {
+        site.add(name.clone(), bytes.clone());
     }
     site.documents = scope.published.len();
     site.controls = controls.len();
     site.unpublished_drafts = scope.unpublished_drafts;
     Ok(site)
+}
+
+/// The pages besides the documents' and the risk register's: the controls, the
+/// register and the other section pages, the dashboard.
+fn other_pages(
+    scope: &Scope<'_>,
+    documents: &pages::Documents,
+    controls: &[ControlRow],
+    soa: Option<(serde_json::Value, Vec<views::RevisionRow>)>,
+    risks: &[RiskRow],
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut all = pages::controls(scope, controls, soa)?;
+    all.extend(pages::others(scope, documents)?);
+    if let Some(html) = registers::acknowledgements_page(scope)? {
+        all.push(("acknowledgements.html".to_string(), html));
+    }
+    all.push((
+        "dashboard.html".to_string(),
+        dashboard::page(scope, &documents.register, controls, risks)?,
+    ));
+    Ok(all)
+}
+
+/// The search index: each published document's id, title, page and words, as a
+/// script the search page loads (no fetch: the handbook works from `file://`).
+fn search_index(scope: &Scope<'_>) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        id: &'a str,
+        text: &'a str,
+        title: &'a str,
+        url: String,
+    }
+    #[derive(serde::Serialize)]
+    struct Index<'a> {
+        documents: Vec<Entry<'a>>,
+    }
+    let handbook = scope.handbook;
+    let documents = scope
+        .published
+        .iter()
+        .filter_map(|&i| {
+            let doc = &handbook.documents[i];
+            let meta = doc.meta.as_ref()?;
+            Some(Entry {
+                id: &meta.id,
+                text: &handbook.outlines[i].text,
+                title: &meta.title,
+                url: html::page_of(&doc.path),
+            })
+        })
+        .collect();
+    let mut script = b"window.ISMSBOOK_SEARCH = ".to_vec();
+    let _ = serde_json::to_writer(&mut script, &Index { documents });
+    script.extend_from_slice(b";\n");
+    script
 }
 
 /// The risk register's pages, when the build publishes them; the risks as rows for the

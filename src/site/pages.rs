@@ -1,5 +1,5 @@
-//! The pages of the handbook: one per published document (with the register rows and
-//! search entries they give), one per control, the controls index, the SoA, and the
+//! The pages of the handbook: one per published document (with the register rows
+//! they give), one per control, the controls index, the SoA, and the
 //! front, clause, gaps, archive, search and 404 pages.
 
 use super::body::render_body;
@@ -25,7 +25,6 @@ pub struct Documents {
     pub register: Vec<RegisterRow>,
     /// Register rows of retired documents, by id.
     pub retired: Vec<RegisterRow>,
-    pub search: Vec<serde_json::Value>,
     /// Each published document's revisions, in the order of `Scope::published`.
     pub revisions: Vec<Vec<Revision>>,
 }
@@ -36,13 +35,12 @@ pub enum Page {
     Reused(Reuse),
 }
 
-/// One document page and what the register and search need of it.
+/// One document page and what the register needs of it.
 struct Rendered {
     page: String,
     key: Key,
     html: Page,
     row: RegisterRow,
-    search: serde_json::Value,
 }
 
 /// Renders every published document. Revisions need the git repository, which stays
@@ -54,14 +52,20 @@ pub fn documents(
     memo: &Memo,
 ) -> Result<Documents, ConfigError> {
     let config = &scope.handbook.config;
-    let revisions: Vec<Vec<Revision>> = scope
+    // The revisions are read on all cores; their evidence (remembered, or read from
+    // the repository) on this thread.
+    let versions = history.versions();
+    let mut revisions: Vec<Vec<Revision>> = scope
         .published
-        .iter()
-        .map(|&i| history.evidenced(&scope.handbook.documents[i].path, config, signers))
+        .par_iter()
+        .map(|&i| versions.revisions(&scope.handbook.documents[i].path))
         .collect();
+    for row in revisions.iter_mut().flatten() {
+        history.add_evidence(row, config, signers);
+    }
     let rows: Vec<(Vec<RevisionRow>, Option<String>)> = scope
         .published
-        .iter()
+        .par_iter()
         .zip(&revisions)
         .map(|(&i, r)| {
             let version = scope.handbook.documents[i]
@@ -94,7 +98,6 @@ pub fn documents(
         pages: Vec::new(),
         register: Vec::new(),
         retired: Vec::new(),
-        search: Vec::new(),
         revisions,
     };
     for rendered in rendered {
@@ -102,7 +105,6 @@ pub fn documents(
         documents
             .pages
             .push((rendered.page, rendered.key, rendered.html));
-        documents.search.push(rendered.search);
         if rendered.row.status == Status::Retired {
             documents.retired.push(rendered.row);
         } else {
@@ -205,7 +207,6 @@ fn document(
     };
     Ok(Rendered {
         row: register_row(scope, i, meta),
-        search: serde_json::json!({"id": meta.id, "title": meta.title, "url": page, "text": handbook.outlines[i].text}),
         page,
         key,
         html,
