@@ -79,7 +79,7 @@ echo "corpus: $docs documents, $commits commits ($work); $runs runs each" >&2
 measure "git log (floor)" "$runs" git -C "$corpus" log --raw --no-renames --format=%H
 content_floor="git -C '$corpus' log --raw --no-renames --no-abbrev --format= | awk '\$4 !~ /^0+\$/ { print \$4 }' | git -C '$corpus' cat-file --batch"
 measure "content floor" "$runs" bash -c "$content_floor"
-BEFORE="rm -rf '$corpus/.git/ismsbook'" measure "ismsbook cold" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
+BEFORE="rm -rf '$corpus/.git/ismsbook' '$work/out-ismsbook'" measure "ismsbook cold" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
 measure "ismsbook warm" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
 measure "ismsbook check" "$runs" "$bin" --root "$corpus" check
 measure "mdbook build" "$runs" mdbook build "$work/mdbook" -d "$work/out-mdbook"
