@@ -242,7 +242,7 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
         let (pages, unchanged) = built.pages;
         eprintln!(
             "timing: document pages: {} rendered, {unchanged} unchanged since the last build",
-            pages - unchanged
+            pages.saturating_sub(unchanged)
         );
     }
     let built = match result {

@@ -421,6 +421,9 @@ impl History {
         // What the evidence is judged against: the role's members, the signers.
         let mut against = xxhash_rust::xxh3::Xxh3::new();
         against.update(&signers.fingerprint.to_le_bytes());
+        // A shallow clone may lack a merge's tip: its evidence is judged again once
+        // the whole history is there.
+        against.update(&[self.coverage as u8]);
         for member in role.iter().flat_map(|r| &r.members) {
             against.update(member.as_bytes());
             against.update(b"\n");

@@ -109,10 +109,21 @@ fn parse(text: &str) -> HashMap<String, (Key, u64)> {
 pub struct Fingerprint(Xxh3);
 
 impl Fingerprint {
-    /// Starts from the tool's version: another version may render differently.
+    /// Starts from the tool itself: its version, and the size and time of its
+    /// executable (another build of one version may render differently).
     pub fn new() -> Fingerprint {
         let mut hasher = Xxh3::new();
         hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        let binary = std::env::current_exe().and_then(std::fs::metadata);
+        if let Ok(binary) = binary {
+            hasher.update(&binary.len().to_le_bytes());
+            if let Ok(since) = binary
+                .modified()
+                .map(|t| t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default())
+            {
+                hasher.update(&since.as_nanos().to_le_bytes());
+            }
+        }
         Fingerprint(hasher)
     }
 

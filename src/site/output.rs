@@ -192,7 +192,7 @@ fn write_tree(site: &Site, staging: &Path, previous: &Path) -> Result<(), Output
         file.write_all(bytes).map_err(io(&full))?;
     }
     // Unchanged pages: the previous build's file, linked (or copied where links fail).
-    for path in &site.reused {
+    for path in site.reused.iter().filter(|p| !site.files.contains_key(*p)) {
         let (old, full) = (previous.join(path), staging.join(path));
         if fs::hard_link(&old, &full).is_err() {
             fs::copy(&old, &full).map_err(io(&old))?;
