@@ -298,7 +298,14 @@ fn evidence_is_declared_recorded_or_signed() {
 
     // Evidence already judged is kept in the git directory, under the members and
     // signers it was judged against: other members, other evidence.
-    assert!(repo.path().join(".git/ismsbook/evidence.bin").is_file());
+    let memo = repo.path().join(".git/ismsbook/evidence.bin");
+    assert!(memo.is_file());
+    // A damaged memo is no memo: the evidence is judged again.
+    std::fs::write(&memo, b"ismsbook-evidenc\x0c\0\0\0\xff\xff").unwrap();
+    assert_eq!(
+        evidence(&repo, "PRC-AC"),
+        ["declared", "recorded", "recorded", "signed"]
+    );
     repo.write(
         "book.toml",
         &book_toml("[repository]\nallowed-signers = \".ismsbook/allowed_signers\"\n")

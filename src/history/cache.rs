@@ -1,59 +1,82 @@
-//! The history cache in the git directory (`.git/ismsbook/history.bin`): never
-//! committed, removed with the clone, keyed by HEAD and by a format number that
-//! changes with anything it stores.
+//! The caches in the git directory (`.git/ismsbook/`): never committed, removed with
+//! the clone. `history.bin` is the walked history, keyed by HEAD; `evidence.bin` the
+//! approval evidence already judged. Both carry a format number that changes with
+//! anything they store.
 //!
-//! The cache is postcard (serde's compact binary format: varints, no field names),
+//! They are postcard (serde's compact binary format: varints, no field names),
 //! behind a magic line and the format number. On 2,000 documents and 20,000 commits
-//! it is under half the size of the JSON it replaced, and reads several times faster:
-//! a warm run reads it before anything else can start.
+//! the history is under half the size of the JSON it replaced, and reads several
+//! times faster: a warm run reads it before anything else can start.
 
 use super::evidence::Evidence;
 use super::walk::Walked;
 use crate::model::config::EvidenceLevel;
 use git2::Repository;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Bumped whenever the cache's meaning or layout changes (including `ContentHash`,
+/// Bumped whenever a cache's meaning or layout changes (including `ContentHash`,
 /// whose hashes it stores); a cache of another format is ignored and rebuilt.
-pub const FORMAT: u32 = 11;
+pub const FORMAT: u32 = 12;
 
-/// What every cache file starts with, before the format number (little-endian).
-const MAGIC: &[u8; 16] = b"ismsbook-history";
+/// The file of a cache in the git directory and what it starts with, before the
+/// format number (little-endian).
+struct File {
+    name: &'static str,
+    magic: &'static [u8; 16],
+}
 
-fn cache_path(git_dir: &Path) -> PathBuf {
-    git_dir.join("ismsbook").join("history.bin")
+const HISTORY: File = File {
+    name: "history.bin",
+    magic: b"ismsbook-history",
+};
+
+const EVIDENCE: File = File {
+    name: "evidence.bin",
+    magic: b"ismsbook-evidenc",
+};
+
+impl File {
+    /// The cache's value; `None` when it is missing, of another format, or damaged.
+    fn load<T: serde::de::DeserializeOwned>(&self, git_dir: &Path) -> Option<T> {
+        let bytes = std::fs::read(git_dir.join("ismsbook").join(self.name)).ok()?;
+        let (format, payload) = bytes
+            .strip_prefix(self.magic.as_slice())?
+            .split_first_chunk::<4>()?;
+        (u32::from_le_bytes(*format) == FORMAT)
+            .then(|| postcard::from_bytes(payload).ok())
+            .flatten()
+    }
+
+    /// Writes the cache atomically; a cache that cannot be written (a read-only
+    /// repository) is simply not used.
+    fn store(&self, git_dir: &Path, value: &impl serde::Serialize) {
+        let dir = git_dir.join("ismsbook");
+        if std::fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        let mut bytes = self.magic.to_vec();
+        bytes.extend_from_slice(&FORMAT.to_le_bytes());
+        let Ok(bytes) = postcard::to_extend(value, bytes) else {
+            return;
+        };
+        let tmp = dir.join(format!("{}.{}.tmp", self.name, std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok()
+            && std::fs::rename(&tmp, dir.join(self.name)).is_err()
+        {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
 }
 
 pub fn read(repo: &Repository) -> Option<Walked> {
-    let bytes = std::fs::read(cache_path(repo.path())).ok()?;
-    let payload = bytes.strip_prefix(MAGIC.as_slice())?;
-    let (format, payload) = payload.split_first_chunk::<4>()?;
-    if u32::from_le_bytes(*format) != FORMAT {
-        return None;
-    }
-    let walked: Walked = postcard::from_bytes(payload).ok()?;
-    (walked.format == FORMAT).then_some(walked)
+    HISTORY.load(repo.path())
 }
 
-/// Writes the cache atomically; a cache that cannot be written (a read-only
-/// repository) is simply not used. The JSON cache of earlier versions is removed.
+/// Writes the history cache; the JSON cache of earlier versions is removed.
 pub fn write(git_dir: &Path, walked: &Walked) {
-    let path = cache_path(git_dir);
-    let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    let Ok(bytes) = postcard::to_extend(walked, bytes) else {
-        return;
-    };
-    let tmp = dir.join(format!("history.bin.{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    let _ = std::fs::remove_file(dir.join("history.json"));
+    HISTORY.store(git_dir, walked);
+    let _ = std::fs::remove_file(git_dir.join("ismsbook").join("history.json"));
 }
 
 /// Approval evidence already judged: by the commit that landed the approval and a
@@ -73,23 +96,10 @@ type StoredEvidence = (
     bool,
 );
 
-const EVIDENCE_MAGIC: &[u8; 16] = b"ismsbook-evidenc";
-
-fn evidence_path(git_dir: &Path) -> PathBuf {
-    git_dir.join("ismsbook").join("evidence.bin")
-}
-
 pub fn read_evidence(git_dir: &Path) -> EvidenceMemo {
-    let Ok(bytes) = std::fs::read(evidence_path(git_dir)) else {
-        return EvidenceMemo::new();
-    };
-    let stored: Option<Vec<StoredEvidence>> = bytes
-        .strip_prefix(EVIDENCE_MAGIC.as_slice())
-        .and_then(|b| b.split_first_chunk::<4>())
-        .filter(|(format, _)| u32::from_le_bytes(**format) == FORMAT)
-        .and_then(|(_, payload)| postcard::from_bytes(payload).ok());
+    let stored: Vec<StoredEvidence> = EVIDENCE.load(git_dir).unwrap_or_default();
     let mut memo = EvidenceMemo::new();
-    for (commit, judged, level, by, how, on, openpgp) in stored.unwrap_or_default() {
+    for (commit, judged, level, by, how, on, openpgp) in stored {
         let evidence = Evidence {
             level,
             by,
@@ -102,13 +112,7 @@ pub fn read_evidence(git_dir: &Path) -> EvidenceMemo {
     memo
 }
 
-/// Writes the memo atomically, like the history cache.
 pub fn write_evidence(git_dir: &Path, memo: &EvidenceMemo) {
-    let path = evidence_path(git_dir);
-    let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
     let stored: Vec<StoredEvidence> = memo
         .iter()
         .flat_map(|(commit, judged)| judged.iter().map(move |(j, e)| (commit, j, e)))
@@ -117,13 +121,5 @@ pub fn write_evidence(git_dir: &Path, memo: &EvidenceMemo) {
             (commit.clone(), *judged, e.level, by, how, on, e.openpgp)
         })
         .collect();
-    let mut bytes = EVIDENCE_MAGIC.to_vec();
-    bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    let Ok(bytes) = postcard::to_extend(&stored, bytes) else {
-        return;
-    };
-    let tmp = dir.join(format!("evidence.bin.{}.tmp", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    EVIDENCE.store(git_dir, &stored);
 }

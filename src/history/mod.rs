@@ -275,7 +275,6 @@ impl History {
                 return;
             }
         };
-        walked.format = cache::FORMAT;
         walked.prefix = self.prefix.clone();
         walked.folders = folders;
         walked.yaml_files = yaml_paths;

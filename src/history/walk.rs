@@ -25,7 +25,6 @@ pub struct Event {
 /// The part of the history that is cached.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Walked {
-    pub format: u32,
     pub head: Option<String>,
     /// Where the ISMS root is inside the work tree, and the folders walked: a cache
     /// for other settings is not reused.

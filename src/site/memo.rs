@@ -1,5 +1,5 @@
 //! Rendering only what changed. Every document page is keyed by a hash of all it is
-//! rendered from: the tool's version, the templates, the page's context (its
+//! rendered from: the tool (its version and its executable), the templates, the page's context (its
 //! control block, revisions, links, the site's navigation, the day) and what its body
 //! is rendered from (the Markdown, its path, which documents are published, the
 //! control catalog, sanitizing). A page whose key is the previous build's is not
@@ -38,8 +38,8 @@ enum Previous {
 
 /// What the memo gives for a page whose key is the previous build's.
 pub enum Reuse {
-    /// The previous build's file, to be linked into the new build.
-    File,
+    /// The previous build's file, to be linked into the new build, and its size.
+    File(u64),
     /// The page as the previous build rendered it.
     Bytes(Vec<u8>),
 }
@@ -85,7 +85,7 @@ impl Memo {
             Previous::None => None,
             Previous::Disk(dest) => std::fs::metadata(dest.join(path))
                 .is_ok_and(|m| m.is_file() && m.len() == size)
-                .then_some(Reuse::File),
+                .then_some(Reuse::File(size)),
             Previous::Memory(site) => site.files.get(path).map(|b| Reuse::Bytes(b.clone())),
         }
     }

@@ -72,8 +72,8 @@ pub fn render(
         match page {
             pages::Page::Rendered(html) => site.add(path, html),
             pages::Page::Reused(memo::Reuse::Bytes(bytes)) => site.add(path, bytes),
-            pages::Page::Reused(memo::Reuse::File) => {
-                site.reused.insert(path);
+            pages::Page::Reused(memo::Reuse::File(size)) => {
+                site.reused.insert(path, size);
             }
         }
     }

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default)]
 pub struct Site {
     pub files: BTreeMap<String, Vec<u8>>,
-    /// Pages the previous build wrote with the same key: linked, not written again.
-    pub reused: BTreeSet<String>,
+    /// Pages the previous build wrote with the same key, with their size: linked,
+    /// not written again.
+    pub reused: BTreeMap<String, u64>,
     /// The key of each page that has one (see `memo`), reused or written.
     pub keys: BTreeMap<String, u128>,
     /// How many of the keyed pages are the previous build's (not rendered again).
@@ -171,7 +172,7 @@ fn write_tree(site: &Site, staging: &Path, previous: &Path) -> Result<(), Output
     let dirs: BTreeSet<&Path> = site
         .files
         .keys()
-        .chain(&site.reused)
+        .chain(site.reused.keys())
         .filter_map(|p| Path::new(p).parent())
         .collect();
     for dir in dirs {
@@ -192,7 +193,7 @@ fn write_tree(site: &Site, staging: &Path, previous: &Path) -> Result<(), Output
         file.write_all(bytes).map_err(io(&full))?;
     }
     // Unchanged pages: the previous build's file, linked (or copied where links fail).
-    for path in site.reused.iter().filter(|p| !site.files.contains_key(*p)) {
+    for path in site.reused.keys().filter(|p| !site.files.contains_key(*p)) {
         let (old, full) = (previous.join(path), staging.join(path));
         if fs::hard_link(&old, &full).is_err() {
             fs::copy(&old, &full).map_err(io(&old))?;
@@ -202,11 +203,10 @@ fn write_tree(site: &Site, staging: &Path, previous: &Path) -> Result<(), Output
     // build may reuse.
     let mut marker = MARKER_TEXT.to_string();
     for (path, key) in &site.keys {
-        let size = match site.files.get(path) {
-            Some(bytes) => bytes.len() as u64,
-            None => fs::metadata(staging.join(path))
-                .map_err(io(&staging.join(path)))?
-                .len(),
+        let size = match (site.files.get(path), site.reused.get(path)) {
+            (Some(bytes), _) => bytes.len() as u64,
+            (None, Some(&size)) => size,
+            (None, None) => continue,
         };
         marker.push_str(&format!("{key:032x} {size} {path}\n"));
     }

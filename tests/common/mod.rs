@@ -109,6 +109,17 @@ impl Repo {
         std::fs::read_to_string(self.dir.path().join(path)).unwrap()
     }
 
+    /// Replaces text in a file, each `(from, to)` in turn; a `from` that is not there
+    /// fails the test (an edit that silently changes nothing proves nothing).
+    pub fn edit(&self, path: &str, replacements: &[(&str, &str)]) {
+        let mut text = self.read(path);
+        for (from, to) in replacements {
+            assert!(text.contains(from), "{path} has no `{from}`");
+            text = text.replace(from, to);
+        }
+        self.write(path, &text);
+    }
+
     pub fn remove(&self, path: &str) {
         std::fs::remove_file(self.dir.path().join(path)).unwrap();
     }
