@@ -27,12 +27,7 @@ pub fn check(
             continue;
         }
         let version = file.control.version.to_string();
-        let Some(mut current) = history
-            .revisions(file.path)
-            .into_iter()
-            .rev()
-            .find(|r| r.version == version)
-        else {
+        let Some(mut current) = history.revision(file.path, &version) else {
             continue;
         };
         history.add_evidence(&mut current, config, signers);

@@ -29,12 +29,12 @@ pub use signers::AllowedSigners;
 pub use walk::Event;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::config::{Config, EvidenceLevel};
+use crate::model::config::{Config, EvidenceLevel, Role};
 use crate::model::document::Snapshot;
 use crate::model::kinds::Version;
 use git2::{Commit, ErrorCode, Oid, Repository};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use walk::{Walked, Walker};
 
 /// The changes to the file now at `path`, oldest first, since it was last created.
@@ -380,6 +380,19 @@ impl History {
         revision::revisions(self.events(path), &self.walked.commits)
     }
 
+    /// The revision row of `version`, as `revisions` gives it (its last run of
+    /// commits), without building the rows of the other versions.
+    pub fn revision(&self, path: &str, version: &str) -> Option<Revision> {
+        let events = self.events(path);
+        let has = |e: &Event| e.snapshot.version.as_deref().unwrap_or("?") == version;
+        let end = events.iter().rposition(has)? + 1;
+        let start = events[..end]
+            .iter()
+            .rposition(|e| !has(e))
+            .map_or(0, |i| i + 1);
+        revision::revisions(&events[start..end], &self.walked.commits).pop()
+    }
+
     /// The highest version the file now at `path` ever had, with the event that first
     /// had it.
     pub fn highest_version(&self, path: &str) -> Option<(Version, &Event)> {
@@ -401,49 +414,67 @@ impl History {
         signers: &AllowedSigners,
     ) -> Vec<Revision> {
         let mut rows = self.revisions(path);
-        for row in &mut rows {
-            self.add_evidence(row, config, signers);
-        }
+        self.add_evidence_all(&mut rows, config, signers);
         rows
     }
 
     /// Adds to an approved revision the evidence of its approval (reading the commit
     /// that landed it: a check needs it for the current version only).
     pub fn add_evidence(&self, row: &mut Revision, config: &Config, signers: &AllowedSigners) {
-        let (Some(repo), Some(approval), Some(by)) = (&self.repo, &row.approval, &row.approved_by)
-        else {
-            return;
-        };
-        let role = config.roles.get(by);
+        self.add_evidence_all(std::iter::once(row), config, signers);
+    }
+
+    /// Adds the evidence of their approval to approved revisions, as `add_evidence`;
+    /// the memo is locked once and what each role is judged against hashed once.
+    pub fn add_evidence_all<'r>(
+        &self,
+        rows: impl IntoIterator<Item = &'r mut Revision>,
+        config: &Config,
+        signers: &AllowedSigners,
+    ) {
+        let Some(repo) = &self.repo else { return };
         let mut guard = self.evidence.lock().unwrap_or_else(|e| e.into_inner());
         let judged = &mut *guard;
-        // What the evidence is judged against: the role's members, the signers.
+        let mut against_of: HashMap<String, u64> = HashMap::new();
+        for row in rows {
+            let (Some(approval), Some(by)) = (&row.approval, &row.approved_by) else {
+                continue;
+            };
+            let role = config.roles.get(by);
+            let against = *against_of
+                .entry(by.clone())
+                .or_insert_with(|| self.judged_against(role, signers));
+            let memo = judged
+                .memo
+                .get_or_insert_with(|| cache::read_evidence(repo.path()));
+            let known = memo.get(&approval.commit).and_then(|all| {
+                all.iter()
+                    .find(|(j, _)| *j == against)
+                    .map(|(_, e)| e.clone())
+            });
+            let evidence = known.unwrap_or_else(|| {
+                let found = evidence::of_commit(repo, &approval.commit, role, signers);
+                let all = memo.entry(approval.commit.clone()).or_default();
+                all.push((against, found.clone()));
+                judged.added = true;
+                found
+            });
+            row.evidence = Some(evidence);
+        }
+    }
+
+    /// What evidence is judged against: the role's members, the signers, and whether
+    /// the whole history is there (a shallow clone may lack a merge's tip: its
+    /// evidence is judged again once the whole history is there).
+    fn judged_against(&self, role: Option<&Role>, signers: &AllowedSigners) -> u64 {
         let mut against = xxhash_rust::xxh3::Xxh3::new();
         against.update(&signers.fingerprint.to_le_bytes());
-        // A shallow clone may lack a merge's tip: its evidence is judged again once
-        // the whole history is there.
         against.update(&[self.coverage as u8]);
         for member in role.iter().flat_map(|r| &r.members) {
             against.update(member.as_bytes());
             against.update(b"\n");
         }
-        let against = against.digest();
-        let memo = judged
-            .memo
-            .get_or_insert_with(|| cache::read_evidence(repo.path()));
-        let known = memo.get(&approval.commit).and_then(|all| {
-            all.iter()
-                .find(|(j, _)| *j == against)
-                .map(|(_, e)| e.clone())
-        });
-        let evidence = known.unwrap_or_else(|| {
-            let found = evidence::of_commit(repo, &approval.commit, role, signers);
-            let all = memo.entry(approval.commit.clone()).or_default();
-            all.push((against, found.clone()));
-            judged.added = true;
-            found
-        });
-        row.evidence = Some(evidence);
+        against.digest()
     }
 
     /// True when `commit` landed after book.toml began to require `level` of approval

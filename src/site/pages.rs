@@ -60,9 +60,7 @@ pub fn documents(
         .par_iter()
         .map(|&i| versions.revisions(&scope.handbook.documents[i].path))
         .collect();
-    for row in revisions.iter_mut().flatten() {
-        history.add_evidence(row, config, signers);
-    }
+    history.add_evidence_all(revisions.iter_mut().flatten(), config, signers);
     let rows: Vec<(Vec<RevisionRow>, Option<String>)> = scope
         .published
         .par_iter()
