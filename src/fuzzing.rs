@@ -99,5 +99,6 @@ pub fn pipeline(data: &[u8]) {
         today,
         &site::Options::default(),
         &site::Memo::none(),
+        site::DataFiles::WithPages,
     );
 }

@@ -195,3 +195,41 @@ fn oversized_requests_are_refused_and_the_server_keeps_serving() {
     assert!(status.contains("200"), "{status}");
     assert!(body.contains("<html"), "{body}");
 }
+
+/// The data files (the search index, the exports) are made after the pages are
+/// served; a request for one waits for them, and they are what `build` writes.
+#[test]
+fn data_files_follow_an_edit_and_match_the_build() {
+    let repo = Repo::clean();
+    repo.git_init();
+    repo.commit("Import", "Carol", "2026-06-02T09:00:00+00:00");
+    let server = serve(&repo);
+    // A proper change: an approved document's text changes with its version.
+    repo.edit(
+        "procedures/access.md",
+        &[
+            ("title: Access Procedure", "title: Access Review Procedure"),
+            ("version: \"1.0\"", "version: \"1.1\""),
+        ],
+    );
+    wait_until(&server, "/procedures/access.html", |page| {
+        page.contains("Access Review Procedure")
+    });
+    let (status, index) = get(&server, "/assets/search-index.js");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(index.contains("Access Review Procedure"), "{index}");
+
+    repo.run(&["build", "--dest", "out"]);
+    for file in [
+        "handbook.json",
+        "register.csv",
+        "soa.csv",
+        "assets/search-index.js",
+    ] {
+        let (status, served) = get(&server, &format!("/{file}"));
+        assert_eq!(status, "HTTP/1.1 200 OK", "{file}");
+        assert_eq!(served, repo.read(&format!("out/{file}")), "{file}");
+    }
+    let (status, _) = get(&server, "/risks.csv");
+    assert_eq!(status, "HTTP/1.1 404 Not Found", "no risk register here");
+}

@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, ConfigError, Diagnostic, Severity};
 use crate::history::{self, History, git};
 use crate::model::config::{self, Config};
 use crate::model::handbook::{Handbook, Parsed};
-use crate::site::{self, Memo, Options, OutputError, Site, output};
+use crate::site::{self, DataFiles, Memo, Options, OutputError, Site, output};
 use crate::text::count;
 use chrono::NaiveDate;
 use std::io::{IsTerminal, Write};
@@ -68,6 +68,7 @@ pub fn render_site(
     options: &Options,
     previous: Option<History>,
     reuse: Reuse<impl FnOnce(&Config) -> Memo>,
+    data: DataFiles,
     progress: &dyn Fn(&str),
 ) -> Result<(Report, Site), BuildError> {
     progress("checking documents and reading history");
@@ -79,7 +80,7 @@ pub fn render_site(
     check_level(&report.handbook.config, options)?;
     progress("rendering pages");
     let memo = (reuse.pages)(&report.handbook.config);
-    let site = site::render(&report, today, options, &memo).map_err(BuildError::Config)?;
+    let site = site::render(&report, today, options, &memo, data).map_err(BuildError::Config)?;
     Ok((report, site))
 }
 
@@ -116,7 +117,15 @@ pub fn build(
         parsed: None,
         pages: memo,
     };
-    let (report, site) = render_site(root, today, options, None, reuse, progress)?;
+    let (report, site) = render_site(
+        root,
+        today,
+        options,
+        None,
+        reuse,
+        DataFiles::WithPages,
+        progress,
+    )?;
     progress("writing files");
     publish(report, &site, dest)
 }
@@ -133,7 +142,8 @@ pub fn build_at(
 ) -> Result<Built, BuildError> {
     let (report, today) = report_at(root, at, options)?;
     let memo = Memo::of_folder(&destination(&report.handbook.config, dest));
-    let site = site::render(&report, today, options, &memo).map_err(BuildError::Config)?;
+    let site = site::render(&report, today, options, &memo, DataFiles::WithPages)
+        .map_err(BuildError::Config)?;
     publish(report, &site, dest)
 }
 

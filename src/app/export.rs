@@ -109,8 +109,14 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
             let file = file
                 .clone()
                 .unwrap_or_else(|| dest.join(format!("audit-pack-{today}-{commit}.zip")));
-            let built = site::render(&report, today, &request.options, &site::Memo::none())
-                .map_err(|e| Error::Config(root.clone(), e))?;
+            let built = site::render(
+                &report,
+                today,
+                &request.options,
+                &site::Memo::none(),
+                site::DataFiles::WithPages,
+            )
+            .map_err(|e| Error::Config(root.clone(), e))?;
             let scratch = Scratch::new(&file)?;
             let bar = Bar::new("typesetting");
             let selected = exports::select(&run, &[]).map_err(export_error)?;

@@ -5,7 +5,7 @@
 
 use super::state::Shared;
 use crate::model::links::percent_decode;
-use crate::site::html::escape_html;
+use crate::site::{self, html::escape_html};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -156,8 +156,15 @@ fn file(shared: &Shared, path: &str) -> (&'static str, String, Vec<u8>) {
     if file.is_empty() || file.ends_with('/') {
         file.push_str("index.html");
     }
-    let (lock, _) = &**shared;
-    let state = lock.lock().unwrap_or_else(|e| e.into_inner());
+    let (lock, changed) = &**shared;
+    let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
+    if site::DATA_FILES.contains(&file.as_str()) {
+        // Made after the pages: wait for them.
+        state = changed
+            .wait_timeout_while(state, WAIT, |s| s.site.is_some() && s.data.is_none())
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
     let version = state.version;
     let with_script =
         |html: &str| html.replace("</body>", &format!("{}</body>", reload_script(version)));
@@ -168,6 +175,7 @@ fn file(shared: &Shared, path: &str) -> (&'static str, String, Vec<u8>) {
         site.files
             .get(&file)
             .or_else(|| site.files.get(&format!("{file}/index.html")))
+            .or_else(|| state.data.as_ref()?.get(&file))
     });
     let (status, bytes, file) = match found {
         Some(bytes) => ("200 OK", bytes.clone(), file),

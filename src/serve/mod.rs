@@ -3,9 +3,10 @@
 //! with errors shows them in the page instead of stopping the server.
 //!
 //! The server answers from the in-memory site only: no request reaches the file
-//! system. It listens on the loopback address only. Changes are found by polling the
-//! sources' sizes and modification times, which costs a few milliseconds even for
-//! thousands of documents and needs no platform-specific watcher.
+//! system. It listens on the loopback address only. The operating system's watcher
+//! (`notify`) tells of a save; the sources' sizes and modification times then say
+//! whether a build reads anything that changed. Where there is no watcher, they are
+//! polled.
 
 mod http;
 mod state;
@@ -18,7 +19,7 @@ use crate::diagnostic::Severity;
 use crate::history::History;
 use crate::model::config::{self, Config};
 use crate::model::handbook::Parsed;
-use crate::site::{Memo, Options};
+use crate::site::{self, DataFiles, Memo, Options};
 use crate::text::count;
 use chrono::NaiveDate;
 use state::Shared;
@@ -28,8 +29,13 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-/// How often the sources are polled for changes.
+/// How often the sources are polled for changes where the operating system's watcher
+/// cannot be used.
 const POLL: Duration = Duration::from_millis(150);
+/// How often they are polled beside the watcher, as a safety net.
+const SAFETY_POLL: Duration = Duration::from_secs(2);
+/// How long the events of one save are let settle before the sources are compared.
+const SETTLE: Duration = Duration::from_millis(5);
 
 pub struct Server {
     listener: TcpListener,
@@ -48,7 +54,7 @@ impl Server {
         let shared = state::shared();
         // The baseline is taken before the first build, so an edit made while it runs,
         // or before the watcher starts, is never mistaken for the state it built.
-        let baseline = fingerprint(root);
+        let baseline = fingerprint(&Watched::of(root));
         let mut kept = Kept::default();
         rebuild(root, today, &options, &shared, &mut kept);
         let (root, watcher_shared) = (root.to_path_buf(), std::sync::Arc::clone(&shared));
@@ -130,27 +136,54 @@ fn rebuild(root: &Path, today: NaiveDate, options: &Options, shared: &Shared, ke
         parsed: Some(&*parsed),
         pages: |_: &Config| previous.map_or_else(Memo::none, Memo::of_site),
     };
-    let result = render_site(root, today, options, history.take(), reuse, &|_| {});
-    let (site, errors) = match result {
+    // The pages are served as soon as they are rendered; the data files, which only
+    // the search page and downloads need, are made after.
+    let result = render_site(
+        root,
+        today,
+        options,
+        history.take(),
+        reuse,
+        DataFiles::Afterwards,
+        &|_| {},
+    );
+    let report = match result {
         Ok((report, site)) => {
-            let warnings = warnings_summary(&report.diagnostics);
-            *history = Some(report.history);
             eprintln!(
-                "serve: built {} in {:.2}s ({warnings})",
+                "serve: built {} in {:.2}s ({})",
                 count(site.documents, "document", "documents"),
                 started.elapsed().as_secs_f64(),
+                warnings_summary(&report.diagnostics),
             );
-            (Some(site), None)
+            publish(shared, |state| {
+                state.site = Some(std::sync::Arc::new(site));
+                state.data = None;
+                state.errors = None;
+            });
+            report
         }
-        Err(e) => (None, Some(failure(root, e, history))),
+        Err(e) => {
+            let text = failure(root, e, history);
+            publish(shared, |state| state.errors = Some(http::error_page(&text)));
+            return;
+        }
     };
+    // A data file cannot fail where the pages did not: the empty set is only a
+    // fallback, which answers "not found".
+    let data = site::data_files(&report, today, options).unwrap_or_default();
+    *history = Some(report.history);
+    let (lock, changed) = &**shared;
+    let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
+    state.data = Some(data.into_iter().collect());
+    changed.notify_all();
+}
+
+/// Publishes a new version of the state.
+fn publish(shared: &Shared, change: impl FnOnce(&mut state::State)) {
     let (lock, changed) = &**shared;
     let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
     state.version += 1;
-    state.errors = errors.map(|text| http::error_page(&text));
-    if let Some(site) = site {
-        state.site = Some(std::sync::Arc::new(site));
-    }
+    change(&mut state);
     changed.notify_all();
 }
 
@@ -183,7 +216,8 @@ fn failure(root: &Path, error: BuildError, history: &mut Option<History>) -> Str
     }
 }
 
-/// Polls the sources and rebuilds on any change.
+/// Rebuilds on any change of the sources: told by the operating system's watcher, or
+/// found by polling where there is none.
 fn watch(
     root: &Path,
     today: NaiveDate,
@@ -192,41 +226,107 @@ fn watch(
     mut kept: Kept,
     mut seen: Fingerprint,
 ) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watched = Watched::of(root);
+    let mut watcher = watcher(&watched, tx.clone());
     loop {
-        std::thread::sleep(POLL);
-        let now = fingerprint(root);
+        // With a watcher the poll is only a safety net (a folder created after the
+        // start, a file system that sends no events).
+        let interval = if watcher.is_some() { SAFETY_POLL } else { POLL };
+        if rx.recv_timeout(interval).is_ok() {
+            // An editor's save can be several events (a temporary file, a rename).
+            std::thread::sleep(SETTLE);
+            while rx.try_recv().is_ok() {}
+        }
+        let now = fingerprint(&watched);
         if now != seen {
             seen = now;
             rebuild(root, today, options, shared, &mut kept);
+            // book.toml may name other folders now.
+            let now = Watched::of(root);
+            if now != watched {
+                watched = now;
+                watcher = watcher.and_then(|_| self::watcher(&watched, tx.clone()));
+                seen = fingerprint(&watched);
+            }
         }
     }
+}
+
+/// What a build reads: single files and folders of files.
+#[derive(PartialEq, Eq)]
+struct Watched {
+    root: PathBuf,
+    files: Vec<PathBuf>,
+    folders: Vec<PathBuf>,
+}
+
+impl Watched {
+    fn of(root: &Path) -> Watched {
+        let mut files = vec![root.join(config::FILE_NAME)];
+        let mut folders = vec![root.join("templates")];
+        if let Ok(config) = Config::load(root) {
+            files.push(root.join(&config.soa));
+            files.push(root.join(&config.risks.register));
+            files.extend(config.catalogs.iter().map(|c| root.join(c)));
+            folders.extend(config.folders.iter().map(|f| root.join(&f.path)));
+            if let Some(ledger) = &config.acknowledgements {
+                files.push(root.join(&ledger.roster));
+                folders.push(root.join(&ledger.records));
+            }
+        }
+        Watched {
+            root: root.to_path_buf(),
+            files,
+            folders,
+        }
+    }
+}
+
+/// The operating system's watcher on what a build reads, sending on `tx` when
+/// something there changes; `None` where there is none (then `watch` polls).
+fn watcher(
+    watched: &Watched,
+    tx: std::sync::mpsc::Sender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::{RecursiveMode, Watcher};
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Reading a file (as every build does) is not a change.
+        if event.is_ok_and(|e| !e.kind.is_access()) {
+            let _ = tx.send(());
+        }
+    })
+    .ok()?;
+    // The single files' folders, not recursively: the root's .git and build folders
+    // change with every commit and build.
+    let mut parents: Vec<&Path> = std::iter::once(watched.root.as_path())
+        .chain(watched.files.iter().filter_map(|f| f.parent()))
+        .collect();
+    parents.sort();
+    parents.dedup();
+    for parent in parents {
+        watcher.watch(parent, RecursiveMode::NonRecursive).ok()?;
+    }
+    for folder in watched.folders.iter().filter(|f| f.is_dir()) {
+        watcher.watch(folder, RecursiveMode::Recursive).ok()?;
+    }
+    Some(watcher)
 }
 
 /// Sizes and modification times of everything a build reads.
 type Fingerprint = BTreeMap<PathBuf, (u64, Option<SystemTime>)>;
 
-fn fingerprint(root: &Path) -> Fingerprint {
+fn fingerprint(watched: &Watched) -> Fingerprint {
     let mut files = BTreeMap::new();
     let mut add = |path: &Path| {
         if let Ok(meta) = std::fs::metadata(path) {
             files.insert(path.to_path_buf(), (meta.len(), meta.modified().ok()));
         }
     };
-    add(&root.join(config::FILE_NAME));
-    let mut folders = vec![root.join("templates")];
-    if let Ok(config) = Config::load(root) {
-        add(&root.join(&config.soa));
-        add(&root.join(&config.risks.register));
-        for catalog in &config.catalogs {
-            add(&root.join(catalog));
-        }
-        folders.extend(config.folders.iter().map(|f| root.join(&f.path)));
-        if let Some(ledger) = &config.acknowledgements {
-            add(&root.join(&ledger.roster));
-            folders.push(root.join(&ledger.records));
-        }
+    for file in &watched.files {
+        add(file);
     }
-    for folder in folders {
+    for folder in &watched.folders {
         for entry in walkdir::WalkDir::new(folder)
             .follow_links(false)
             .into_iter()

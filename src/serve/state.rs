@@ -2,12 +2,16 @@
 //! build, or its errors, with a version number that changes on every rebuild.
 
 use crate::site::Site;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex};
 
 pub struct State {
     pub version: u64,
     /// Shared with the next rebuild, which keeps the pages whose key is unchanged.
     pub site: Option<Arc<Site>>,
+    /// The site's data files (`site::DATA_FILES`), made after its pages are served:
+    /// `None` until they are ready.
+    pub data: Option<BTreeMap<String, Vec<u8>>>,
     /// The page shown instead of every HTML page while the build has errors.
     pub errors: Option<String>,
 }
@@ -20,6 +24,7 @@ pub fn shared() -> Shared {
         Mutex::new(State {
             version: 0,
             site: None,
+            data: None,
             errors: None,
         }),
         Condvar::new(),

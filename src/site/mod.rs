@@ -37,6 +37,7 @@ use crate::diagnostic::ConfigError;
 use crate::history::Revision;
 use crate::model::document::Document;
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use scope::Scope;
 
 /// The waivers the exports list: none when the SoA's reasoning may not be published.
@@ -52,6 +53,24 @@ fn waivers<'r>(report: &'r Report, options: &Options) -> &'r [crate::checks::Wai
 /// Output paths the handbook writes itself; a document may not take one.
 pub use html::RESERVED;
 
+/// When a site's data files (the search index, `handbook.json`, the CSV exports) are
+/// made: with its pages (`build`), or afterwards by [`data_files`] (`serve`, which
+/// shows the edited page first: only the search page and downloads need them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFiles {
+    WithPages,
+    Afterwards,
+}
+
+/// The data files' paths (`risks.csv` only when the risk register is published).
+pub const DATA_FILES: [&str; 5] = [
+    "assets/search-index.js",
+    "handbook.json",
+    "register.csv",
+    "soa.csv",
+    "risks.csv",
+];
+
 /// Renders the whole handbook. `report` is a check without errors; pages whose key
 /// `memo` holds are the previous build's. A broken template override is the only
 /// failure (exit code 2).
@@ -60,6 +79,7 @@ pub fn render(
     today: NaiveDate,
     options: &Options,
     memo: &Memo,
+    data: DataFiles,
 ) -> Result<Site, ConfigError> {
     let scope = Scope::new(report, today, options)?;
     let mut site = Site::default();
@@ -77,11 +97,7 @@ pub fn render(
             }
         }
     }
-    let soa_revisions = report.handbook.soa.as_ref().map_or_else(Vec::new, |soa| {
-        report
-            .history
-            .evidenced(&soa.path, &report.handbook.config, &report.signers)
-    });
+    let soa_revisions = soa_revisions(report);
     let soa = report.handbook.soa.as_ref().and_then(|soa| {
         views::yaml_document_view(
             &report.handbook,
@@ -92,32 +108,19 @@ pub fn render(
         )
     });
     let risks = risk_register(&scope, report, today, &mut site)?;
-    let published: Vec<(&Document, &[Revision])> = scope
-        .published
-        .iter()
-        .zip(&documents.revisions)
-        .map(|(&i, r)| (&report.handbook.documents[i], r.as_slice()))
-        .collect();
-    let inputs = export::Inputs {
-        risks: &risks,
-        acknowledgements: &report.facts.acknowledgements,
-        model: &report.handbook,
-        head: report.history.head(),
-        history_complete: report.history.is_complete(),
-        published: &published,
+    let inputs = Data {
         soa_revisions: &soa_revisions,
         register: &documents.register,
         controls: &controls,
-        waivers: waivers(report, options),
-        today,
+        risks: &risks,
     };
-    // The data files (the search index, the exports) are written beside the
-    // remaining pages, on the other core.
+    let published = published(&scope, &documents.revisions);
+    let inputs = export_inputs(&scope, report, &inputs, &published);
+    // The data files are made beside the remaining pages, on the other core.
     let (files, pages) = rayon::join(
-        || {
-            let mut files = export::files(&inputs);
-            files.push(("assets/search-index.js".to_string(), search_index(&scope)));
-            files
+        || match data {
+            DataFiles::WithPages => data_of(&scope, &inputs),
+            DataFiles::Afterwards => Vec::new(),
         },
         || other_pages(&scope, &documents, &controls, soa, &risks),
     );
@@ -134,6 +137,114 @@ pub fn render(
     site.controls = controls.len();
     site.unpublished_drafts = scope.unpublished_drafts;
     Ok(site)
+}
+
+/// The data files of a site rendered with [`DataFiles::Afterwards`]: as `render`
+/// makes them, read again from the report.
+pub fn data_files(
+    report: &Report,
+    today: NaiveDate,
+    options: &Options,
+) -> Result<Vec<(String, Vec<u8>)>, ConfigError> {
+    let scope = Scope::new(report, today, options)?;
+    let handbook = &report.handbook;
+    let versions = report.history.versions();
+    let mut revisions: Vec<Vec<Revision>> = scope
+        .published
+        .par_iter()
+        .map(|&i| versions.revisions(&handbook.documents[i].path))
+        .collect();
+    report.history.add_evidence_all(
+        revisions.iter_mut().flatten(),
+        &handbook.config,
+        &report.signers,
+    );
+    let mut register: Vec<RegisterRow> = scope
+        .published
+        .iter()
+        .filter_map(|&i| {
+            Some(pages::register_row(
+                &scope,
+                i,
+                handbook.documents[i].meta.as_ref()?,
+            ))
+        })
+        .filter(|row| row.status != crate::model::kinds::Status::Retired)
+        .collect();
+    register.sort_by(|a, b| a.id.cmp(&b.id));
+    let risks = match handbook.risks.as_ref().filter(|_| scope.risk_pages) {
+        Some(register) => registers::rows(&scope, register),
+        None => Vec::new(),
+    };
+    let inputs = Data {
+        soa_revisions: &soa_revisions(report),
+        register: &register,
+        controls: &pages::control_rows(&scope),
+        risks: &risks,
+    };
+    let published = published(&scope, &revisions);
+    let inputs = export_inputs(&scope, report, &inputs, &published);
+    Ok(data_of(&scope, &inputs))
+}
+
+/// The tables the data files are made from, besides the report and the revisions.
+struct Data<'a> {
+    soa_revisions: &'a [Revision],
+    register: &'a [RegisterRow],
+    controls: &'a [ControlRow],
+    risks: &'a [RiskRow],
+}
+
+/// What the exports are made from: `data` and the report (read here, as the history
+/// cannot go to another thread).
+fn export_inputs<'a>(
+    scope: &Scope<'a>,
+    report: &'a Report,
+    data: &Data<'a>,
+    published: &'a [(&'a Document, &'a [Revision])],
+) -> export::Inputs<'a> {
+    export::Inputs {
+        risks: data.risks,
+        acknowledgements: &report.facts.acknowledgements,
+        model: &report.handbook,
+        head: report.history.head(),
+        history_complete: report.history.is_complete(),
+        published,
+        soa_revisions: data.soa_revisions,
+        register: data.register,
+        controls: data.controls,
+        waivers: waivers(report, scope.options),
+        today: scope.today,
+    }
+}
+
+/// Each published document with its revisions.
+fn published<'a>(
+    scope: &Scope<'a>,
+    revisions: &'a [Vec<Revision>],
+) -> Vec<(&'a Document, &'a [Revision])> {
+    scope
+        .published
+        .iter()
+        .zip(revisions)
+        .map(|(&i, r)| (&scope.handbook.documents[i], r.as_slice()))
+        .collect()
+}
+
+/// The search index and the exports.
+fn data_of(scope: &Scope<'_>, inputs: &export::Inputs<'_>) -> Vec<(String, Vec<u8>)> {
+    let mut files = export::files(inputs);
+    files.push(("assets/search-index.js".to_string(), search_index(scope)));
+    files
+}
+
+/// The SoA's revisions with their evidence (none without an SoA).
+fn soa_revisions(report: &Report) -> Vec<Revision> {
+    report.handbook.soa.as_ref().map_or_else(Vec::new, |soa| {
+        report
+            .history
+            .evidenced(&soa.path, &report.handbook.config, &report.signers)
+    })
 }
 
 /// The pages besides the documents' and the risk register's: the controls, the
