@@ -242,19 +242,19 @@ fn watch(
         if now != seen {
             seen = now;
             rebuild(root, today, options, shared, &mut kept);
-            // book.toml may name other folders now.
-            let now = Watched::of(root);
-            if now != watched {
-                watched = now;
-                watcher = watcher.and_then(|_| self::watcher(&watched, tx.clone()));
-                seen = fingerprint(&watched);
+            // book.toml may name other folders now, or a watched folder may have
+            // been created: watch again. A save in between is found by the next
+            // comparison.
+            watched = Watched::of(root);
+            if let Some(old) = watcher.take() {
+                drop(old);
+                watcher = self::watcher(&watched, tx.clone());
             }
         }
     }
 }
 
 /// What a build reads: single files and folders of files.
-#[derive(PartialEq, Eq)]
 struct Watched {
     root: PathBuf,
     files: Vec<PathBuf>,
@@ -299,8 +299,10 @@ fn watcher(
     .ok()?;
     // The single files' folders, not recursively: the root's .git and build folders
     // change with every commit and build.
+    // A folder that does not exist yet is found by the safety poll once it does.
     let mut parents: Vec<&Path> = std::iter::once(watched.root.as_path())
         .chain(watched.files.iter().filter_map(|f| f.parent()))
+        .filter(|p| p.is_dir())
         .collect();
     parents.sort();
     parents.dedup();
