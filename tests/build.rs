@@ -515,6 +515,29 @@ fn rendered_again(repo: &Repo, args: &[&str]) -> usize {
 }
 
 #[test]
+fn a_theme_reading_the_environment_renders_its_pages_every_time() {
+    let repo = Repo::clean();
+    let built_in = std::fs::read_to_string(project_root().join("templates/document.html")).unwrap();
+    repo.write(
+        "templates/document.html",
+        &built_in.replace(
+            "</article>",
+            "<p>Stamp {{ get_env(name=\"ISMSBOOK_TEST_STAMP\", default=\"none\") }}</p></article>",
+        ),
+    );
+    for stamp in ["one", "two"] {
+        let output = repo
+            .cmd(&["build"])
+            .env("ISMSBOOK_TEST_STAMP", stamp)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let page = read(&repo.path().join("book/procedures/access.html"));
+        assert!(page.contains(&format!("Stamp {stamp}")), "{page}");
+    }
+}
+
+#[test]
 fn a_build_renders_again_only_the_pages_whose_sources_changed() {
     let repo = Repo::clean();
     repo.write(

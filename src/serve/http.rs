@@ -3,9 +3,9 @@
 //! (line length, header count and size, a read timeout) and so is the number of
 //! connections served at once, so a misbehaving client cannot exhaust the process.
 
-use super::state::Shared;
+use super::state::{Shared, State};
 use crate::model::links::percent_decode;
-use crate::site::{self, html::escape_html};
+use crate::site::html::escape_html;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -157,28 +157,33 @@ fn file(shared: &Shared, path: &str) -> (&'static str, String, Vec<u8>) {
         file.push_str("index.html");
     }
     let (lock, changed) = &**shared;
-    let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
-    if site::DATA_FILES.contains(&file.as_str()) {
-        // Made after the pages: wait for them.
-        state = changed
+    let state = lock.lock().unwrap_or_else(|e| e.into_inner());
+    fn page<'s>(state: &'s State, file: &str) -> Option<&'s Vec<u8>> {
+        let site = state.site.as_ref()?;
+        site.files
+            .get(file)
+            .or_else(|| site.files.get(&format!("{file}/index.html")))
+    }
+    // What is not a page may be a data file, made after the pages: wait for them.
+    let state = if page(&state, &file).is_some() {
+        state
+    } else {
+        changed
             .wait_timeout_while(state, WAIT, |s| s.site.is_some() && s.data.is_none())
             .unwrap_or_else(|e| e.into_inner())
-            .0;
-    }
+            .0
+    };
     let version = state.version;
     let with_script =
         |html: &str| html.replace("</body>", &format!("{}</body>", reload_script(version)));
     if let (Some(errors), true) = (&state.errors, file.ends_with(".html")) {
         return ("200 OK", file, with_script(errors).into_bytes());
     }
-    let found = state.site.as_ref().and_then(|site| {
-        site.files
-            .get(&file)
-            .or_else(|| site.files.get(&format!("{file}/index.html")))
-            .or_else(|| state.data.as_ref()?.get(&file))
-    });
+    let found = page(&state, &file)
+        .or_else(|| state.data.as_ref()?.get(&file))
+        .cloned();
     let (status, bytes, file) = match found {
-        Some(bytes) => ("200 OK", bytes.clone(), file),
+        Some(bytes) => ("200 OK", bytes, file),
         None => (
             "404 Not Found",
             state

@@ -254,9 +254,8 @@ fn watch(
     }
 }
 
-/// What a build reads: single files and folders of files.
+/// What a build reads: single files (book.toml first) and folders of files.
 struct Watched {
-    root: PathBuf,
     files: Vec<PathBuf>,
     folders: Vec<PathBuf>,
 }
@@ -275,11 +274,7 @@ impl Watched {
                 folders.push(root.join(&ledger.records));
             }
         }
-        Watched {
-            root: root.to_path_buf(),
-            files,
-            folders,
-        }
+        Watched { files, folders }
     }
 }
 
@@ -297,11 +292,13 @@ fn watcher(
         }
     })
     .ok()?;
-    // The single files' folders, not recursively: the root's .git and build folders
-    // change with every commit and build.
-    // A folder that does not exist yet is found by the safety poll once it does.
-    let mut parents: Vec<&Path> = std::iter::once(watched.root.as_path())
-        .chain(watched.files.iter().filter_map(|f| f.parent()))
+    // The single files' folders (the root among them), not recursively: the root's
+    // .git and build folders change with every commit and build. A folder that does
+    // not exist yet is found by the safety poll once it does.
+    let mut parents: Vec<&Path> = watched
+        .files
+        .iter()
+        .filter_map(|f| f.parent())
         .filter(|p| p.is_dir())
         .collect();
     parents.sort();

@@ -9,8 +9,8 @@ pub struct State {
     pub version: u64,
     /// Shared with the next rebuild, which keeps the pages whose key is unchanged.
     pub site: Option<Arc<Site>>,
-    /// The site's data files (`site::DATA_FILES`), made after its pages are served:
-    /// `None` until they are ready.
+    /// The site's data files (the search index, the exports), made after its pages
+    /// are served: `None` until they are ready.
     pub data: Option<BTreeMap<String, Vec<u8>>>,
     /// The page shown instead of every HTML page while the build has errors.
     pub errors: Option<String>,

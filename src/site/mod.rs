@@ -37,7 +37,6 @@ use crate::diagnostic::ConfigError;
 use crate::history::Revision;
 use crate::model::document::Document;
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use scope::Scope;
 
 /// The waivers the exports list: none when the SoA's reasoning may not be published.
@@ -61,15 +60,6 @@ pub enum DataFiles {
     WithPages,
     Afterwards,
 }
-
-/// The data files' paths (`risks.csv` only when the risk register is published).
-pub const DATA_FILES: [&str; 5] = [
-    "assets/search-index.js",
-    "handbook.json",
-    "register.csv",
-    "soa.csv",
-    "risks.csv",
-];
 
 /// Renders the whole handbook. `report` is a check without errors; pages whose key
 /// `memo` holds are the previous build's. A broken template override is the only
@@ -108,14 +98,14 @@ pub fn render(
         )
     });
     let risks = risk_register(&scope, report, today, &mut site)?;
-    let inputs = Data {
+    let tables = DataTables {
         soa_revisions: &soa_revisions,
         register: &documents.register,
         controls: &controls,
         risks: &risks,
     };
     let published = published(&scope, &documents.revisions);
-    let inputs = export_inputs(&scope, report, &inputs, &published);
+    let inputs = export_inputs(&scope, report, &tables, &published);
     // The data files are made beside the remaining pages, on the other core.
     let (files, pages) = rayon::join(
         || match data {
@@ -147,48 +137,22 @@ pub fn data_files(
     options: &Options,
 ) -> Result<Vec<(String, Vec<u8>)>, ConfigError> {
     let scope = Scope::new(report, today, options)?;
-    let handbook = &report.handbook;
-    let versions = report.history.versions();
-    let mut revisions: Vec<Vec<Revision>> = scope
-        .published
-        .par_iter()
-        .map(|&i| versions.revisions(&handbook.documents[i].path))
-        .collect();
-    report.history.add_evidence_all(
-        revisions.iter_mut().flatten(),
-        &handbook.config,
-        &report.signers,
-    );
-    let mut register: Vec<RegisterRow> = scope
-        .published
-        .iter()
-        .filter_map(|&i| {
-            Some(pages::register_row(
-                &scope,
-                i,
-                handbook.documents[i].meta.as_ref()?,
-            ))
-        })
-        .filter(|row| row.status != crate::model::kinds::Status::Retired)
-        .collect();
-    register.sort_by(|a, b| a.id.cmp(&b.id));
-    let risks = match handbook.risks.as_ref().filter(|_| scope.risk_pages) {
-        Some(register) => registers::rows(&scope, register),
-        None => Vec::new(),
-    };
-    let inputs = Data {
+    let revisions = pages::revisions(&scope, &report.history, &report.signers);
+    let mut register = register_rows(&scope);
+    register.retain(|row| row.status != crate::model::kinds::Status::Retired);
+    let tables = DataTables {
         soa_revisions: &soa_revisions(report),
         register: &register,
         controls: &pages::control_rows(&scope),
-        risks: &risks,
+        risks: &risk_rows(&scope),
     };
     let published = published(&scope, &revisions);
-    let inputs = export_inputs(&scope, report, &inputs, &published);
+    let inputs = export_inputs(&scope, report, &tables, &published);
     Ok(data_of(&scope, &inputs))
 }
 
 /// The tables the data files are made from, besides the report and the revisions.
-struct Data<'a> {
+struct DataTables<'a> {
     soa_revisions: &'a [Revision],
     register: &'a [RegisterRow],
     controls: &'a [ControlRow],
@@ -200,7 +164,7 @@ struct Data<'a> {
 fn export_inputs<'a>(
     scope: &Scope<'a>,
     report: &'a Report,
-    data: &Data<'a>,
+    data: &DataTables<'a>,
     published: &'a [(&'a Document, &'a [Revision])],
 ) -> export::Inputs<'a> {
     export::Inputs {
@@ -350,23 +314,8 @@ pub struct Tables {
 /// The tables of a build with these options, without rendering a page.
 pub fn tables(report: &Report, today: NaiveDate, options: &Options) -> Result<Tables, ConfigError> {
     let scope = Scope::new(report, today, options)?;
-    let handbook = &report.handbook;
-    let mut register: Vec<RegisterRow> = scope
-        .published
-        .iter()
-        .filter_map(|&i| {
-            Some(pages::register_row(
-                &scope,
-                i,
-                handbook.documents[i].meta.as_ref()?,
-            ))
-        })
-        .collect();
-    register.sort_by(|a, b| a.id.cmp(&b.id));
-    let risks = match handbook.risks.as_ref().filter(|_| scope.risk_pages) {
-        Some(register) => registers::rows(&scope, register),
-        None => Vec::new(),
-    };
+    let register = register_rows(&scope);
+    let risks = risk_rows(&scope);
     Ok(Tables {
         published: scope.published.clone(),
         register,
@@ -374,4 +323,30 @@ pub fn tables(report: &Report, today: NaiveDate, options: &Options) -> Result<Ta
         risks,
         soa_details: scope.soa_details,
     })
+}
+
+/// The register rows of the published documents (retired ones included), by id.
+fn register_rows(scope: &Scope<'_>) -> Vec<RegisterRow> {
+    let handbook = scope.handbook;
+    let mut register: Vec<RegisterRow> = scope
+        .published
+        .iter()
+        .filter_map(|&i| {
+            Some(pages::register_row(
+                scope,
+                i,
+                handbook.documents[i].meta.as_ref()?,
+            ))
+        })
+        .collect();
+    register.sort_by(|a, b| a.id.cmp(&b.id));
+    register
+}
+
+/// The risks as rows, when the build publishes the register (else none).
+fn risk_rows(scope: &Scope<'_>) -> Vec<RiskRow> {
+    match scope.handbook.risks.as_ref().filter(|_| scope.risk_pages) {
+        Some(register) => registers::rows(scope, register),
+        None => Vec::new(),
+    }
 }

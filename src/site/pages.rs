@@ -51,16 +51,7 @@ pub fn documents(
     signers: &AllowedSigners,
     memo: &Memo,
 ) -> Result<Documents, ConfigError> {
-    let config = &scope.handbook.config;
-    // The revisions are read on all cores; their evidence (remembered, or read from
-    // the repository) on this thread.
-    let versions = history.versions();
-    let mut revisions: Vec<Vec<Revision>> = scope
-        .published
-        .par_iter()
-        .map(|&i| versions.revisions(&scope.handbook.documents[i].path))
-        .collect();
-    history.add_evidence_all(revisions.iter_mut().flatten(), config, signers);
+    let revisions = revisions(scope, history, signers);
     let rows: Vec<(Vec<RevisionRow>, Option<String>)> = scope
         .published
         .par_iter()
@@ -112,6 +103,28 @@ pub fn documents(
     documents.register.sort_by(|a, b| a.id.cmp(&b.id));
     documents.retired.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(documents)
+}
+
+/// Each published document's revisions with the evidence of their approvals, in the
+/// order of `Scope::published`. The revisions are read on all cores; their evidence
+/// (remembered, or read from the repository) on this thread.
+pub fn revisions(
+    scope: &Scope<'_>,
+    history: &History,
+    signers: &AllowedSigners,
+) -> Vec<Vec<Revision>> {
+    let versions = history.versions();
+    let mut revisions: Vec<Vec<Revision>> = scope
+        .published
+        .par_iter()
+        .map(|&i| versions.revisions(&scope.handbook.documents[i].path))
+        .collect();
+    history.add_evidence_all(
+        revisions.iter_mut().flatten(),
+        &scope.handbook.config,
+        signers,
+    );
+    revisions
 }
 
 fn document(

@@ -62,6 +62,19 @@ const ASSETS: [(&str, &str); 2] = [
     ),
 ];
 
+/// Whether a template calls one of Tera's functions whose result the context does
+/// not give: the time, the environment, a random number.
+fn is_impure(source: &str) -> bool {
+    ["now", "get_env", "get_random"].iter().any(|name| {
+        source.match_indices(name).any(|(at, _)| {
+            let before = source[..at].chars().next_back();
+            let after = source[at + name.len()..].trim_start();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                && after.starts_with('(')
+        })
+    })
+}
+
 /// The loaded theme: the templates, and the static files with their output paths.
 pub struct Theme {
     tera: tera::Tera,
@@ -101,12 +114,20 @@ impl Theme {
             .iter()
             .map(|(name, built_in)| (name.to_string(), read(name, built_in).into_bytes()))
             .collect();
-        let fingerprint = sources
+        let mut fingerprint = sources
             .iter()
             .fold(Fingerprint::new(), |f, (name, source)| {
                 f.text(name).text(source)
-            })
-            .key();
+            });
+        if sources.iter().any(|(_, source)| is_impure(source)) {
+            // A page of this theme may differ from one build to the next with no
+            // change in what it is rendered from: it is never reused.
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            fingerprint = fingerprint.number(now.as_nanos());
+        }
+        let fingerprint = fingerprint.key();
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
@@ -148,4 +169,18 @@ fn template_error(file: &str, error: &tera::Error) -> Diagnostic {
         format!("template error: {message}"),
     )
     .hint("correct the template override in templates/, or remove it to use the built-in one")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_impure;
+
+    #[test]
+    fn calls_to_the_time_the_environment_or_chance_are_impure() {
+        assert!(is_impure("{{ now() | date(format=\"%Y\") }}"));
+        assert!(is_impure("{{ get_env(name=\"CI\", default=\"\") }}"));
+        assert!(is_impure("{% set n = get_random (end=10) %}"));
+        assert!(!is_impure("{{ doc.title }} is known(ly) {{ known(x) }}"));
+        assert!(!is_impure("{{ book.now }} {{ page.get_env }}"));
+    }
 }
