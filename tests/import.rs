@@ -42,34 +42,36 @@ fn comply_documents_are_detected_mapped_and_repaired() {
     repo.write("old/policies/encryption.md", COMPLY);
     let (code, stdout) = import(&repo, &[&repo.path().join("old").to_string_lossy()]);
     assert_eq!(code, 0, "{stdout}");
-    for expected in [
-        "imported policies/encryption.md (POL-EP) from",
-        "[comply]",
-        "mapped: acronym, majorRevisions, name, satisfies → controls",
-        "not ISO/IEC 27001 controls, kept under extra.satisfies: TSC CC6.1",
-        "A.10.1.1 is a 2013 id: mapped to 8.24",
-        "1 `#Heading` without a space made headings",
-        "1 grid tables made pipe tables",
-        "headings moved down a level under the title",
-        "1 indented lists that would show as code un-indented",
-        "link to `../procedures/keys.md` (not imported) made text",
-    ] {
-        assert!(stdout.contains(expected), "`{expected}` not in:\n{stdout}");
-    }
+    assert_contains_all(
+        &stdout,
+        &[
+            "imported policies/encryption.md (POL-EP) from",
+            "[comply]",
+            "mapped: acronym, majorRevisions, name, satisfies → controls",
+            "not ISO/IEC 27001 controls, kept under extra.satisfies: TSC CC6.1",
+            "A.10.1.1 is a 2013 id: mapped to 8.24",
+            "1 `#Heading` without a space made headings",
+            "1 grid tables made pipe tables",
+            "headings moved down a level under the title",
+            "1 indented lists that would show as code un-indented",
+            "link to `../procedures/keys.md` (not imported) made text",
+        ],
+    );
     let text = repo.read("policies/encryption.md");
-    for expected in [
-        "id: POL-EP\ntitle: \"Encryption Policy\"\ntype: policy\nversion: \"2.0\"\nstatus: draft\n",
-        "controls: [\"8.24\"]",
-        "change: \"Imported from comply: Keys rotated yearly\"",
-        "satisfies: [\"TSC CC6.1\"]",
-        "---\n\n# Encryption Policy\n\n## Policy\n",
-        "\na. keys are generated in the KMS;\n\nb. keys are rotated\nyearly.\n",
-        "| Data | Encryption |\n|---|---|\n| At rest | AES-256 |\n| In transit | TLS 1.2 or later |\n",
-        "See the key procedure.",
-        "| Mar 3 2020 | Keys rotated yearly |",
-    ] {
-        assert!(text.contains(expected), "`{expected}` not in:\n{text}");
-    }
+    assert_contains_all(
+        &text,
+        &[
+            "id: POL-EP\ntitle: \"Encryption Policy\"\ntype: policy\nversion: \"2.0\"\nstatus: draft\n",
+            "controls: [\"8.24\"]",
+            "change: \"Imported from comply: Keys rotated yearly\"",
+            "satisfies: [\"TSC CC6.1\"]",
+            "---\n\n# Encryption Policy\n\n## Policy\n",
+            "\na. keys are generated in the KMS;\n\nb. keys are rotated\nyearly.\n",
+            "| Data | Encryption |\n|---|---|\n| At rest | AES-256 |\n| In transit | TLS 1.2 or later |\n",
+            "See the key procedure.",
+            "| Mar 3 2020 | Keys rotated yearly |",
+        ],
+    );
     builds(&repo);
     let page = repo.read("book/policies/encryption.html");
     assert!(
@@ -118,17 +120,18 @@ fn a_hugo_site_keeps_its_titles_and_its_links() {
     );
 
     let access = repo.read("policies/access-control.md");
-    for expected in [
-        "title: \"Access Control Policy\"",
-        "change: \"Imported from front matter (last_updated 2024-03-01)\"",
-        "controls: [\"5.18\",\"8.2\"]",
-        "description: \"Who may access what.\"",
-        "[onboarding page](../procedures/onboarding.md#steps)",
-        "[BCP](bcp-dr.md)",
-        "and the handbook.",
-    ] {
-        assert!(access.contains(expected), "`{expected}` not in:\n{access}");
-    }
+    assert_contains_all(
+        &access,
+        &[
+            "title: \"Access Control Policy\"",
+            "change: \"Imported from front matter (last_updated 2024-03-01)\"",
+            "controls: [\"5.18\",\"8.2\"]",
+            "description: \"Who may access what.\"",
+            "[onboarding page](../procedures/onboarding.md#steps)",
+            "[BCP](bcp-dr.md)",
+            "and the handbook.",
+        ],
+    );
     assert!(!access.contains("slug"), "{access}");
     let bcp = repo.read("policies/bcp-dr.md");
     assert!(
@@ -174,19 +177,20 @@ fn templates_plain_files_collisions_and_twins_are_reported() {
         ],
     );
     assert_eq!(code, 0, "{stdout}");
-    for expected in [
-        "imported procedures/acceptable-use.md (PRC-AU)",
-        "template placeholders: {{companyName}}, {{Version}}; those naming the organisation became \"Test Ltd\"",
-        "access-aws.md is taken: named access-aws-2.md",
-        "imported procedures/access-aws.md (PRC-CAA)",
-        "the title is the first heading (level 3, made level 1)",
-        "imported procedures/access-aws-2.md",
-        "imported procedures/security.md",
-        "policies/security.md already has the title \"Information Security Policy\"",
-        "import: 4 of 4 files imported",
-    ] {
-        assert!(stdout.contains(expected), "`{expected}` not in:\n{stdout}");
-    }
+    assert_contains_all(
+        &stdout,
+        &[
+            "imported procedures/acceptable-use.md (PRC-AU)",
+            "template placeholders: {{companyName}}, {{Version}}; those naming the organisation became \"Test Ltd\"",
+            "access-aws.md is taken: named access-aws-2.md",
+            "imported procedures/access-aws.md (PRC-CAA)",
+            "the title is the first heading (level 3, made level 1)",
+            "imported procedures/access-aws-2.md",
+            "imported procedures/security.md",
+            "policies/security.md already has the title \"Information Security Policy\"",
+            "import: 4 of 4 files imported",
+        ],
+    );
     let aup = repo.read("procedures/acceptable-use.md");
     assert!(
         aup.contains("Test Ltd provides laptops. Version `{{ .Version }}`."),
@@ -282,34 +286,36 @@ fn the_sources_own_fields_numbered_folders_admonitions_and_partials() {
     );
     let (code, stdout) = import(&repo, &["isms"]);
     assert_eq!(code, 0, "{stdout}");
-    for expected in [
-        "imported procedures/p-02-4-30-risk-assessment.md (PRC-P-02-4-30)",
-        "status `approved` in the source: imported as a draft, to be approved here",
-        "1 `:::` admonitions made block quotes",
-        "template placeholders: [ORGANIZATION NAME], [DATE]",
-        "headings raised 1 levels (the body's sections started at level 3)",
-        "link to `/evidences/2025%20Audit.pdf` (not imported) made text with its address",
-        "link to `./README.md` (not imported) made text (2 times)",
-        "owner `Security team` is not a role of book.toml (the owner is CISO): kept under extra",
-        "version `draft-2` is not a version X.Y: kept under extra",
-        "kept in extra: owner, version",
-        "import: 2 of 2 files imported",
-    ] {
-        assert!(stdout.contains(expected), "`{expected}` not in:\n{stdout}");
-    }
+    assert_contains_all(
+        &stdout,
+        &[
+            "imported procedures/p-02-4-30-risk-assessment.md (PRC-P-02-4-30)",
+            "status `approved` in the source: imported as a draft, to be approved here",
+            "1 `:::` admonitions made block quotes",
+            "template placeholders: [ORGANIZATION NAME], [DATE]",
+            "headings raised 1 levels (the body's sections started at level 3)",
+            "link to `/evidences/2025%20Audit.pdf` (not imported) made text with its address",
+            "link to `./README.md` (not imported) made text (2 times)",
+            "owner `Security team` is not a role of book.toml (the owner is CISO): kept under extra",
+            "version `draft-2` is not a version X.Y: kept under extra",
+            "kept in extra: owner, version",
+            "import: 2 of 2 files imported",
+        ],
+    );
     let text = repo.read("procedures/p-02-4-30-risk-assessment.md");
-    for expected in [
-        "version: \"2.3\"\nstatus: draft\nowner: IT\n",
-        "classification: confidential\n",
-        "controls: [\"5.1\",\"5.15\"]",
-        "\n## Purpose\n",
-        "\n### Evidence\n",
-        "Test Ltd assesses risk by `[DATE]`.",
-        "> **Tip: Where**\n>\n> The register is in the GRC tool.\n",
-        "Download (/evidences/2025%20Audit.pdf) and back, back again.",
-    ] {
-        assert!(text.contains(expected), "`{expected}` not in:\n{text}");
-    }
+    assert_contains_all(
+        &text,
+        &[
+            "version: \"2.3\"\nstatus: draft\nowner: IT\n",
+            "classification: confidential\n",
+            "controls: [\"5.1\",\"5.15\"]",
+            "\n## Purpose\n",
+            "\n### Evidence\n",
+            "Test Ltd assesses risk by `[DATE]`.",
+            "> **Tip: Where**\n>\n> The register is in the GRC tool.\n",
+            "Download (/evidences/2025%20Audit.pdf) and back, back again.",
+        ],
+    );
     assert!(!text.contains("extra:"), "every field mapped: {text}");
     let vendors = repo.read("procedures/vendors.md");
     assert!(

@@ -240,6 +240,13 @@ impl Checked {
 }
 
 /// A document with the given front-matter lines (written as given) and body.
+/// Fails the test, showing `text`, unless it contains every one of `expected`.
+pub fn assert_contains_all(text: &str, expected: &[&str]) {
+    for expected in expected {
+        assert!(text.contains(expected), "`{expected}` not in:\n{text}");
+    }
+}
+
 pub fn document(fields: &[(&str, &str)], body: &str) -> String {
     let mut out = String::from("---\n");
     for (key, value) in fields {
