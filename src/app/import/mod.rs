@@ -432,12 +432,12 @@ impl Fields {
                 })
         });
         let version = settle(self.version, &|written| {
+            // A version as check reads it (`v2.3` written as 2.3).
             let plain = written.trim_start_matches(['v', 'V']);
-            let numbers = |n: &str| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit());
-            match plain.split_once('.') {
-                Some((major, minor)) if numbers(major) && numbers(minor) => Ok(plain.to_string()),
-                _ => Err("is not a version X.Y".to_string()),
-            }
+            plain
+                .parse::<crate::model::kinds::Version>()
+                .map(|_| plain.to_string())
+                .map_err(|()| "is not a version X.Y".to_string())
         });
         if let Some(status) = self.status {
             imported.mapped.push(status.key);
