@@ -94,7 +94,7 @@ pub fn pipeline(data: &[u8]) {
         diagnostics,
         facts,
     };
-    let _ = site::render(
+    let _ = site::in_memory(
         &report,
         today,
         &site::Options::default(),

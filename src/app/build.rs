@@ -1,5 +1,5 @@
 //! `ismsbook build`: check the repository, render the handbook and write it, or the
-//! handbook as it stood at a revision or on a day. `serve` renders through here too.
+//! handbook as it stood at a revision or on a day. `serve` checks through here too.
 
 use super::report;
 use super::{Context, Error, Outcome};
@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, ConfigError, Diagnostic, Severity};
 use crate::history::{self, History, git};
 use crate::model::config::{self, Config};
 use crate::model::handbook::{Handbook, Parsed};
-use crate::site::{self, DataFiles, Memo, Options, OutputError, Site, output};
+use crate::site::{self, DataFiles, Memo, Options, OutputError, Staging, staging};
 use crate::text::count;
 use chrono::NaiveDate;
 use std::io::{IsTerminal, Write};
@@ -51,39 +51,6 @@ pub enum At {
     AsOf(NaiveDate),
 }
 
-/// What a build may take from earlier ones: documents already parsed (a process that
-/// builds again and again), and the pages of the previous build (given the
-/// configuration, which says where it is).
-pub struct Reuse<'a, F> {
-    pub parsed: Option<&'a Parsed>,
-    pub pages: F,
-}
-
-/// Checks the repository at `root` and, when there are no errors, renders the
-/// handbook in memory (what `build` writes and `serve` serves). `previous` history
-/// is reused when still current; `progress` is told which phase the build is in.
-pub fn render_site(
-    root: &Path,
-    today: NaiveDate,
-    options: &Options,
-    previous: Option<History>,
-    reuse: Reuse<impl FnOnce(&Config) -> Memo>,
-    data: DataFiles,
-    progress: &dyn Fn(&str),
-) -> Result<(Report, Site), BuildError> {
-    progress("checking documents and reading history");
-    let report =
-        checks::check_reusing(root, today, previous, reuse.parsed).map_err(BuildError::Config)?;
-    if report.errors() > 0 {
-        return Err(BuildError::Checks(Box::new(report)));
-    }
-    check_level(&report.handbook.config, options)?;
-    progress("rendering pages");
-    let memo = (reuse.pages)(&report.handbook.config);
-    let site = site::render(&report, today, options, &memo, data).map_err(BuildError::Config)?;
-    Ok((report, site))
-}
-
 /// `--max-classification` must name a level of book.toml.
 fn check_level(config: &Config, options: &Options) -> Result<(), BuildError> {
     match &options.max_classification {
@@ -110,24 +77,10 @@ pub fn build(
     dest: Option<&Path>,
     progress: &dyn Fn(&str),
 ) -> Result<Built, BuildError> {
-    // Pages whose key is unchanged since the build at the destination are linked
-    // from it, not rendered again.
-    let memo = |config: &Config| Memo::of_folder(&destination(config, dest));
-    let reuse = Reuse {
-        parsed: None,
-        pages: memo,
-    };
-    let (report, site) = render_site(
-        root,
-        today,
-        options,
-        None,
-        reuse,
-        DataFiles::WithPages,
-        progress,
-    )?;
-    progress("writing files");
-    publish(report, &site, dest)
+    progress("checking documents and reading history");
+    let report = report_now(root, today, options, Reuse::default())?;
+    progress("rendering and writing pages");
+    publish(report, today, options, dest)
 }
 
 /// Builds the handbook as it stood at `at`: the documents and the SoA of that commit,
@@ -141,10 +94,7 @@ pub fn build_at(
     dest: Option<&Path>,
 ) -> Result<Built, BuildError> {
     let (report, today) = report_at(root, at, options)?;
-    let memo = Memo::of_folder(&destination(&report.handbook.config, dest));
-    let site = site::render(&report, today, options, &memo, DataFiles::WithPages)
-        .map_err(BuildError::Config)?;
-    publish(report, &site, dest)
+    publish(report, today, options, dest)
 }
 
 /// The checked repository as it stood at `at`, and the day it is judged as of. A past
@@ -188,9 +138,24 @@ pub fn report_at(
     Ok((report, today))
 }
 
+/// What a check may take from earlier ones in a process that checks again and
+/// again (`serve`): the history, kept while HEAD has not moved, and the documents as
+/// parsed, kept while their text is unchanged.
+#[derive(Default)]
+pub struct Reuse<'a> {
+    pub history: Option<History>,
+    pub parsed: Option<&'a Parsed>,
+}
+
 /// The checked repository as it stands, when it has no errors (what is published).
-pub fn report_now(root: &Path, today: NaiveDate, options: &Options) -> Result<Report, BuildError> {
-    let report = checks::check(root, today, None).map_err(BuildError::Config)?;
+pub fn report_now(
+    root: &Path,
+    today: NaiveDate,
+    options: &Options,
+    reuse: Reuse<'_>,
+) -> Result<Report, BuildError> {
+    let report = checks::check_reusing(root, today, reuse.history, reuse.parsed)
+        .map_err(BuildError::Config)?;
     if report.errors() > 0 {
         return Err(BuildError::Checks(Box::new(report)));
     }
@@ -198,9 +163,16 @@ pub fn report_now(root: &Path, today: NaiveDate, options: &Options) -> Result<Re
     Ok(report)
 }
 
-/// Writes a rendered site to `dest` (default: book.toml's build-dir), after checking
-/// that the destination may be replaced.
-fn publish(report: Report, site: &Site, dest: Option<&Path>) -> Result<Built, BuildError> {
+/// Renders a checked repository into `dest` (default: book.toml's build-dir), after
+/// checking that the destination may be replaced. Each file goes into the staging
+/// folder as it is made; pages whose key is unchanged since the build at the
+/// destination are linked from it, not rendered again.
+fn publish(
+    report: Report,
+    today: NaiveDate,
+    options: &Options,
+    dest: Option<&Path>,
+) -> Result<Built, BuildError> {
     let config = &report.handbook.config;
     let dest = destination(config, dest);
     let folders: Vec<_> = config
@@ -208,14 +180,26 @@ fn publish(report: Report, site: &Site, dest: Option<&Path>) -> Result<Built, Bu
         .iter()
         .map(|f| config.root.join(&f.path))
         .collect();
-    output::check_destination(&config.root, &dest, &folders)?;
-    output::write(site, &dest)?;
+    staging::check_destination(&config.root, &dest, &folders)?;
+    let staging = Staging::begin(&dest)?;
+    // Read with the lock held: a build finishing meanwhile cannot change it.
+    let memo = Memo::of_folder(&dest);
+    let summary = site::render(
+        &report,
+        today,
+        options,
+        &memo,
+        DataFiles::WithPages,
+        &staging,
+    )
+    .map_err(BuildError::Config)?;
+    let files = staging.finish(&summary.keys)?;
     Ok(Built {
-        documents: site.documents,
-        controls: site.controls,
-        files: site.len(),
-        unpublished_drafts: site.unpublished_drafts,
-        pages: (site.keys.len(), site.unchanged),
+        documents: summary.documents,
+        controls: summary.controls,
+        files,
+        unpublished_drafts: summary.unpublished_drafts,
+        pages: (summary.keys.len(), summary.unchanged),
         report,
         dest,
     })

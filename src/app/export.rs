@@ -4,7 +4,7 @@
 //! `exports/` by default: a folder of its own, beside the sources, never the
 //! handbook's build folder (which `build` replaces).
 
-use super::build::{At, BuildError, report_at, report_now};
+use super::build::{At, BuildError, Reuse, report_at, report_now};
 use super::report;
 use super::{Context, Error, Outcome};
 use crate::exports::{self, ExportError, Run};
@@ -43,7 +43,9 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
     let started = std::time::Instant::now();
     let checked = match &request.at {
         Some(at) => report_at(&root, at, &request.options),
-        None => report_now(&root, ctx.today, &request.options).map(|r| (r, ctx.today)),
+        None => {
+            report_now(&root, ctx.today, &request.options, Reuse::default()).map(|r| (r, ctx.today))
+        }
     };
     let (report, today) = match checked {
         Ok(checked) => checked,
@@ -109,7 +111,7 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
             let file = file
                 .clone()
                 .unwrap_or_else(|| dest.join(format!("audit-pack-{today}-{commit}.zip")));
-            let built = site::render(
+            let built = site::in_memory(
                 &report,
                 today,
                 &request.options,

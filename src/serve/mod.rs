@@ -11,7 +11,7 @@
 mod http;
 mod state;
 
-use crate::app::build::{BuildError, Reuse, render_site, warnings_summary};
+use crate::app::build::{BuildError, Reuse, report_now, warnings_summary};
 use crate::app::report::{self, Format};
 use crate::app::{Context, Error};
 use crate::checks::Report;
@@ -133,25 +133,23 @@ fn rebuild(root: &Path, today: NaiveDate, options: &Options, shared: &Shared, ke
         state.site.clone()
     };
     let reuse = Reuse {
+        history: history.take(),
         parsed: Some(&*parsed),
-        pages: |_: &Config| previous.map_or_else(Memo::none, Memo::of_site),
     };
     // The pages are served as soon as they are rendered; the data files, which only
     // the search page and downloads need, are made after.
-    let result = render_site(
-        root,
-        today,
-        options,
-        history.take(),
-        reuse,
-        DataFiles::Afterwards,
-        &|_| {},
-    );
+    let memo = previous.map_or_else(Memo::none, Memo::of_site);
+    let result = report_now(root, today, options, reuse).and_then(|report| {
+        site::in_memory(&report, today, options, &memo, DataFiles::Afterwards)
+            .map(|site| (report, site))
+            .map_err(BuildError::Config)
+    });
+    drop(memo);
     let report = match result {
         Ok((report, site)) => {
             eprintln!(
                 "serve: built {} in {:.2}s ({})",
-                count(site.documents, "document", "documents"),
+                count(site.summary.documents, "document", "documents"),
                 started.elapsed().as_secs_f64(),
                 warnings_summary(&report.diagnostics),
             );
@@ -170,11 +168,12 @@ fn rebuild(root: &Path, today: NaiveDate, options: &Options, shared: &Shared, ke
     };
     // A data file cannot fail where the pages did not: the empty set is only a
     // fallback, which answers "not found".
-    let data = site::data_files(&report, today, options).unwrap_or_default();
+    let data = site::Files::default();
+    let _ = site::data_files(&report, today, options, &data);
     *history = Some(report.history);
     let (lock, changed) = &**shared;
     let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
-    state.data = Some(data.into_iter().collect());
+    state.data = Some(data.into_inner());
     changed.notify_all();
 }
 

@@ -4,6 +4,7 @@
 //! same bytes (no build time, sorted keys and rows).
 
 use super::html::page_of;
+use super::output::Sink;
 use super::registers::{RatingView, RiskRow};
 use super::views::{ControlRow, CoverageView, RegisterRow};
 use crate::checks::Waived;
@@ -240,20 +241,19 @@ pub struct Inputs<'a> {
     pub today: NaiveDate,
 }
 
-/// The exports, as output paths and bytes.
-pub fn files(inputs: &Inputs<'_>) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![
-        ("handbook.json".to_string(), handbook_json(inputs)),
-        ("register.csv".to_string(), register_csv(inputs.register)),
-        ("soa.csv".to_string(), soa_csv(inputs.controls)),
-    ];
+/// The exports, into `sink`.
+pub fn files(inputs: &Inputs<'_>, sink: &dyn Sink) {
+    sink.stream("handbook.json".to_string(), &mut |out| {
+        handbook_json(inputs, out)
+    });
+    sink.add("register.csv".to_string(), register_csv(inputs.register));
+    sink.add("soa.csv".to_string(), soa_csv(inputs.controls));
     if !inputs.risks.is_empty() {
-        files.push(("risks.csv".to_string(), risks_csv(inputs.risks)));
+        sink.add("risks.csv".to_string(), risks_csv(inputs.risks));
     }
-    files
 }
 
-fn handbook_json(inputs: &Inputs<'_>) -> Vec<u8> {
+fn handbook_json(inputs: &Inputs<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let Inputs {
         model,
         head,
@@ -303,9 +303,8 @@ fn handbook_json(inputs: &Inputs<'_>) -> Vec<u8> {
         waivers,
     };
     // Compact: the file is for tools (and large); `jq .` makes it readable.
-    let mut bytes = serde_json::to_vec(&json).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    serde_json::to_writer(&mut *out, &json)?;
+    out.write_all(b"\n")
 }
 
 fn document<'a>(

@@ -7,9 +7,11 @@
 //! page it holds.
 //!
 //! The keys of a build are written into the destination's marker file; a page is
-//! reused only when its file is still there, at the size it was written.
+//! reused only when its file is still there, at the size it was written. `build`
+//! reads them with the destination's lock held (see `staging`).
 
-use super::output::{MARKER, Site};
+use super::output::{Reuse, Site};
+use super::staging::MARKER;
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
@@ -36,14 +38,6 @@ enum Previous {
     Memory(std::sync::Arc<Site>),
 }
 
-/// What the memo gives for a page whose key is the previous build's.
-pub enum Reuse {
-    /// The previous build's file, to be linked into the new build, and its size.
-    File(u64),
-    /// The page as the previous build rendered it.
-    Bytes(Vec<u8>),
-}
-
 impl Memo {
     pub fn none() -> Memo {
         Memo::default()
@@ -63,6 +57,7 @@ impl Memo {
     /// The keys of a site held in memory.
     pub fn of_site(site: std::sync::Arc<Site>) -> Memo {
         let keys = site
+            .summary
             .keys
             .iter()
             .filter_map(|(path, key)| {
@@ -83,9 +78,12 @@ impl Memo {
         }
         match &self.previous {
             Previous::None => None,
-            Previous::Disk(dest) => std::fs::metadata(dest.join(path))
-                .is_ok_and(|m| m.is_file() && m.len() == size)
-                .then_some(Reuse::File(size)),
+            Previous::Disk(dest) => {
+                let file = dest.join(path);
+                std::fs::metadata(&file)
+                    .is_ok_and(|m| m.is_file() && m.len() == size)
+                    .then_some(Reuse::File(file, size))
+            }
             Previous::Memory(site) => site.files.get(path).map(|b| Reuse::Bytes(b.clone())),
         }
     }

@@ -1,16 +1,17 @@
 //! The handbook as a site: the checked model rendered into pages (Tera templates,
-//! pulldown-cmark), search, charts and exports, held in memory as a [`Site`]. Nothing
-//! here touches the disk but reading template overrides, and `output`, which writes
-//! a site safely; `serve` answers from memory.
+//! pulldown-cmark), search, charts and exports, each file given to a [`Sink`] as soon
+//! as it is made: `staging` writes it into the build's staging folder (so a build
+//! never holds its pages all at once), [`Files`] keeps it in memory (`serve`, the
+//! audit pack). Nothing else here touches the disk but reading template overrides.
 //!
 //! Page layout mirrors the sources (`policies/x.md` → `policies/x.html`), so the
 //! relative links authors write keep working once `.md` becomes `.html`. Every page
 //! links to the same few section pages; only the register lists every document, so
 //! the output grows linearly with the number of documents.
 //!
-//! Order inside the layer: `html`, `charts`, `links`, `theme`, `views`, `body`,
-//! `scope`, then the pages (`pages`, `registers`, `dashboard`), `export` and
-//! `output`.
+//! Order inside the layer: `output` and `staging` (where files go), `html`,
+//! `charts`, `links`, `theme`, `views`, `body`, `scope`, then the pages (`pages`,
+//! `registers`, `dashboard`) and `export`.
 
 pub mod body;
 mod charts;
@@ -19,17 +20,19 @@ mod export;
 pub mod html;
 pub mod links;
 mod memo;
-pub mod output;
+mod output;
 mod pages;
 mod registers;
 mod scope;
+pub mod staging;
 mod theme;
 mod views;
 
 pub use memo::Memo;
-pub use output::{OutputError, Site};
+pub use output::{Files, Sink, Site, Summary};
 pub use registers::{RatingView, RiskControl, RiskRow};
 pub use scope::Options;
+pub use staging::{OutputError, Staging};
 pub use views::{ControlRow, CoverageView, DocLink, RegisterRow, RiskLink};
 
 use crate::checks::Report;
@@ -61,32 +64,26 @@ pub enum DataFiles {
     Afterwards,
 }
 
-/// Renders the whole handbook. `report` is a check without errors; pages whose key
-/// `memo` holds are the previous build's. A broken template override is the only
-/// failure (exit code 2).
+/// Renders the whole handbook into `sink`. `report` is a check without errors; pages
+/// whose key `memo` holds are the previous build's. A broken template override is
+/// the only failure (exit code 2); the sink reports its own.
 pub fn render(
     report: &Report,
     today: NaiveDate,
     options: &Options,
     memo: &Memo,
     data: DataFiles,
-) -> Result<Site, ConfigError> {
+    sink: &dyn Sink,
+) -> Result<Summary, ConfigError> {
     let scope = Scope::new(report, today, options)?;
-    let mut site = Site::default();
+    let mut summary = Summary::default();
 
-    let mut documents = pages::documents(&scope, &report.history, &report.signers, memo)?;
-    let controls = pages::control_rows(&scope);
-    for (path, key, page) in std::mem::take(&mut documents.pages) {
-        site.keys.insert(path.clone(), key);
-        site.unchanged += usize::from(matches!(page, pages::Page::Reused(_)));
-        match page {
-            pages::Page::Rendered(html) => site.add(path, html),
-            pages::Page::Reused(memo::Reuse::Bytes(bytes)) => site.add(path, bytes),
-            pages::Page::Reused(memo::Reuse::File(size)) => {
-                site.reused.insert(path, size);
-            }
-        }
+    let documents = pages::documents(&scope, &report.history, &report.signers, memo, sink)?;
+    for (path, key, reused) in &documents.pages {
+        summary.keys.insert(path.clone(), *key);
+        summary.unchanged += usize::from(*reused);
     }
+    let controls = pages::control_rows(&scope);
     let soa_revisions = soa_revisions(report);
     let soa = report.handbook.soa.as_ref().and_then(|soa| {
         views::yaml_document_view(
@@ -97,7 +94,7 @@ pub fn render(
             today,
         )
     });
-    let risks = risk_register(&scope, report, today, &mut site)?;
+    let risks = risk_register(&scope, report, today, sink)?;
     let tables = DataTables {
         soa_revisions: &soa_revisions,
         register: &documents.register,
@@ -107,35 +104,50 @@ pub fn render(
     let published = published(&scope, &documents.revisions);
     let inputs = export_inputs(&scope, report, &tables, &published);
     // The data files are made beside the remaining pages, on the other core.
-    let (files, pages) = rayon::join(
-        || match data {
-            DataFiles::WithPages => data_of(&scope, &inputs),
-            DataFiles::Afterwards => Vec::new(),
+    let ((), pages) = rayon::join(
+        || {
+            if data == DataFiles::WithPages {
+                data_of(&scope, &inputs, sink);
+            }
         },
         || other_pages(&scope, &documents, &controls, soa, &risks),
     );
     for (path, html) in pages? {
-        site.add(path, html);
-    }
-    for (path, bytes) in files {
-        site.add(path, bytes);
+        sink.add(path, html.into_bytes());
     }
     for (name, bytes) in &scope.theme.assets {
-        site.add(name.clone(), bytes.clone());
+        sink.add(name.clone(), bytes.clone());
     }
-    site.documents = scope.published.len();
-    site.controls = controls.len();
-    site.unpublished_drafts = scope.unpublished_drafts;
-    Ok(site)
+    summary.documents = scope.published.len();
+    summary.controls = controls.len();
+    summary.unpublished_drafts = scope.unpublished_drafts;
+    Ok(summary)
 }
 
-/// The data files of a site rendered with [`DataFiles::Afterwards`]: as `render`
-/// makes them, read again from the report.
+/// Renders the whole handbook in memory (see [`render`]).
+pub fn in_memory(
+    report: &Report,
+    today: NaiveDate,
+    options: &Options,
+    memo: &Memo,
+    data: DataFiles,
+) -> Result<Site, ConfigError> {
+    let files = Files::default();
+    let summary = render(report, today, options, memo, data, &files)?;
+    Ok(Site {
+        files: files.into_inner(),
+        summary,
+    })
+}
+
+/// The data files of a site rendered with [`DataFiles::Afterwards`], into `sink`: as
+/// `render` makes them, read again from the report.
 pub fn data_files(
     report: &Report,
     today: NaiveDate,
     options: &Options,
-) -> Result<Vec<(String, Vec<u8>)>, ConfigError> {
+    sink: &dyn Sink,
+) -> Result<(), ConfigError> {
     let scope = Scope::new(report, today, options)?;
     let revisions = pages::revisions(&scope, &report.history, &report.signers);
     let mut register = register_rows(&scope);
@@ -148,7 +160,8 @@ pub fn data_files(
     };
     let published = published(&scope, &revisions);
     let inputs = export_inputs(&scope, report, &tables, &published);
-    Ok(data_of(&scope, &inputs))
+    data_of(&scope, &inputs, sink);
+    Ok(())
 }
 
 /// The tables the data files are made from, besides the report and the revisions.
@@ -196,10 +209,11 @@ fn published<'a>(
 }
 
 /// The search index and the exports.
-fn data_of(scope: &Scope<'_>, inputs: &export::Inputs<'_>) -> Vec<(String, Vec<u8>)> {
-    let mut files = export::files(inputs);
-    files.push(("assets/search-index.js".to_string(), search_index(scope)));
-    files
+fn data_of(scope: &Scope<'_>, inputs: &export::Inputs<'_>, sink: &dyn Sink) {
+    export::files(inputs, sink);
+    sink.stream("assets/search-index.js".to_string(), &mut |out| {
+        search_index(scope, out)
+    });
 }
 
 /// The SoA's revisions with their evidence (none without an SoA).
@@ -234,7 +248,7 @@ fn other_pages(
 
 /// The search index: each published document's id, title, page and words, as a
 /// script the search page loads (no fetch: the handbook works from `file://`).
-fn search_index(scope: &Scope<'_>) -> Vec<u8> {
+fn search_index(scope: &Scope<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     #[derive(serde::Serialize)]
     struct Entry<'a> {
         id: &'a str,
@@ -261,10 +275,9 @@ fn search_index(scope: &Scope<'_>) -> Vec<u8> {
             })
         })
         .collect();
-    let mut script = b"window.ISMSBOOK_SEARCH = ".to_vec();
-    let _ = serde_json::to_writer(&mut script, &Index { documents });
-    script.extend_from_slice(b";\n");
-    script
+    out.write_all(b"window.ISMSBOOK_SEARCH = ")?;
+    serde_json::to_writer(&mut *out, &Index { documents })?;
+    out.write_all(b";\n")
 }
 
 /// The risk register's pages, when the build publishes them; the risks as rows for the
@@ -273,7 +286,7 @@ fn risk_register(
     scope: &Scope<'_>,
     report: &Report,
     today: NaiveDate,
-    site: &mut Site,
+    sink: &dyn Sink,
 ) -> Result<Vec<registers::RiskRow>, ConfigError> {
     let handbook = &report.handbook;
     let Some(register) = handbook.risks.as_ref().filter(|_| scope.risk_pages) else {
@@ -294,7 +307,7 @@ fn risk_register(
     };
     let risks = registers::rows(scope, register);
     for (path, html) in registers::risk_pages(scope, register, &risks, control, &rows)? {
-        site.add(path, html);
+        sink.add(path, html.into_bytes());
     }
     Ok(risks)
 }

@@ -4,7 +4,8 @@
 
 use super::body::render_body;
 use super::html::{page_of, root_of};
-use super::memo::{Key, Memo, Reuse};
+use super::memo::{Key, Memo};
+use super::output::Sink;
 use super::scope::Scope;
 use super::views::{self, ControlRow, CoverageView, DocLink, RegisterRow, RevisionRow};
 use crate::diagnostic::{ConfigError, Severity};
@@ -19,8 +20,8 @@ use std::collections::BTreeSet;
 
 /// The published documents' pages and what the rest of the site needs of them.
 pub struct Documents {
-    /// Output path, key and HTML of each page.
-    pub pages: Vec<(String, Key, Page)>,
+    /// Output path and key of each page, and whether it is the previous build's.
+    pub pages: Vec<(String, Key, bool)>,
     /// Register rows of the documents in force (and drafts, when published), by id.
     pub register: Vec<RegisterRow>,
     /// Register rows of retired documents, by id.
@@ -29,27 +30,23 @@ pub struct Documents {
     pub revisions: Vec<Vec<Revision>>,
 }
 
-/// A document page: rendered, or the previous build's (its key unchanged).
-pub enum Page {
-    Rendered(String),
-    Reused(Reuse),
-}
-
-/// One document page and what the register needs of it.
+/// One document page, given to the sink, and what the register needs of it.
 struct Rendered {
     page: String,
     key: Key,
-    html: Page,
+    reused: bool,
     row: RegisterRow,
 }
 
-/// Renders every published document. Revisions need the git repository, which stays
-/// on this thread; the pages then render on all cores.
+/// Renders every published document into `sink`, each page as soon as it is made.
+/// Revisions need the git repository, which stays on this thread; the pages then
+/// render on all cores.
 pub fn documents(
     scope: &Scope<'_>,
     history: &History,
     signers: &AllowedSigners,
     memo: &Memo,
+    sink: &dyn Sink,
 ) -> Result<Documents, ConfigError> {
     let revisions = revisions(scope, history, signers);
     let rows: Vec<(Vec<RevisionRow>, Option<String>)> = scope
@@ -80,7 +77,14 @@ pub fn documents(
         .par_iter()
         .zip(rows)
         .map(|(&(i, meta), (rows, evidence))| {
-            document(scope, memo, i, meta, (rows, evidence), backlinks.get(&i))
+            document(
+                scope,
+                (memo, sink),
+                i,
+                meta,
+                (rows, evidence),
+                backlinks.get(&i),
+            )
         })
         .collect();
     let mut documents = Documents {
@@ -93,7 +97,7 @@ pub fn documents(
         let rendered = rendered?;
         documents
             .pages
-            .push((rendered.page, rendered.key, rendered.html));
+            .push((rendered.page, rendered.key, rendered.reused));
         if rendered.row.status == Status::Retired {
             documents.retired.push(rendered.row);
         } else {
@@ -129,7 +133,7 @@ pub fn revisions(
 
 fn document(
     scope: &Scope<'_>,
-    memo: &Memo,
+    (memo, sink): (&Memo, &dyn Sink),
     i: usize,
     meta: &FrontMatter,
     (revisions, evidence): (Vec<RevisionRow>, Option<String>),
@@ -195,8 +199,11 @@ fn document(
         .value(&revisions)
         .text(&doc.body)
         .key();
-    let html = match memo.reuse(&page, key) {
-        Some(reused) => Page::Reused(reused),
+    let reused = match memo.reuse(&page, key) {
+        Some(reused) => {
+            sink.reuse(page.clone(), reused);
+            true
+        }
         None => {
             let body = render_body(
                 doc,
@@ -213,14 +220,18 @@ fn document(
             context.insert("doc", &view);
             context.insert("body", &body);
             context.insert("revisions", &revisions);
-            Page::Rendered(scope.page("document.html", &context)?)
+            sink.add(
+                page.clone(),
+                scope.page("document.html", &context)?.into_bytes(),
+            );
+            false
         }
     };
     Ok(Rendered {
         row: register_row(scope, i, meta),
         page,
         key,
-        html,
+        reused,
     })
 }
 
