@@ -158,7 +158,11 @@ impl History {
         };
         history.prefix = git::prefix_of(&repo, &config.root);
         history.read(&repo, config, at);
-        history.repo = Some(repo);
+        // The walk leaves libgit2's caches (trees, commits, delta bases: 30 MiB and
+        // more on a large history) in the handle it used; what comes after reads a
+        // few commits for evidence, so it gets a fresh handle.
+        let fresh = Repository::open(repo.path()).ok();
+        history.repo = Some(fresh.unwrap_or(repo));
         history
     }
 
