@@ -199,7 +199,7 @@ fn every_commit(revisions: &[Revision]) -> Vec<[String; 8]> {
                 evidence,
                 landing.authors.join(", "),
                 commit_cell(&landing.commit, landing.pull_request),
-                landing.summary.clone(),
+                landing.summary.to_string(),
             ]);
         }
     }

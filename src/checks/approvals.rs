@@ -99,7 +99,7 @@ fn self_approved(
     let Some(role) = config.roles.get(by).filter(|r| !r.members.is_empty()) else {
         return;
     };
-    let [author] = current.author_emails.as_slice() else {
+    let [author] = &*current.author_emails else {
         return;
     };
     // Who approved: the member the evidence names, or the role's only member.

@@ -3,23 +3,26 @@
 use chrono::NaiveDate;
 use git2::{Commit, Oid, Repository};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A commit that landed a change to a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitInfo {
-    pub id: String,
+    /// Shared (not copied) by every revision row the commit lands in: one commit
+    /// shows in the rows of every document it changed.
+    pub id: Arc<str>,
     /// The day it landed on the branch; `None` at a shallow clone's boundary, where
     /// the commit stands for all the history that was not fetched.
     pub date: Option<NaiveDate>,
-    pub authors: Vec<String>,
+    pub authors: Arc<[String]>,
     /// The authors' e-mail addresses, in the same order.
-    pub author_emails: Vec<String>,
+    pub author_emails: Arc<[String]>,
     /// The day its text was written: the author date of a direct, squashed or
     /// rebased commit, or of the last commit a merge brought in. An approval given
     /// before it approved a text that changed after.
     pub written: Option<NaiveDate>,
     pub pull_request: Option<u64>,
-    pub summary: String,
+    pub summary: Arc<str>,
 }
 
 impl CommitInfo {
@@ -71,20 +74,21 @@ pub fn describe(repo: &Repository, commit: &Commit<'_>, at_boundary: bool) -> Co
         .then(|| landed(commit))
         .flatten()
         .map(|t| t.date());
-    let (authors, author_emails) = authors(repo, commit).into_iter().unzip();
+    let (authors, author_emails): (Vec<String>, Vec<String>) =
+        authors(repo, commit).into_iter().unzip();
     let written = commit
         .parent(1)
         .ok()
         .map_or_else(|| authored(commit), |tip| authored(&tip))
         .filter(|_| !at_boundary);
     CommitInfo {
-        id: commit.id().to_string(),
+        id: commit.id().to_string().into(),
         date,
-        authors,
-        author_emails,
+        authors: authors.into(),
+        author_emails: author_emails.into(),
         written,
         pull_request: pull_request_number(&message),
-        summary,
+        summary: summary.into(),
     }
 }
 

@@ -104,7 +104,7 @@ impl Drop for History {
         if let (Some(mut memo), true, Some(repo)) = (judged.memo, judged.added, &self.repo) {
             // Evidence of commits no longer in the history is not kept.
             let commits: std::collections::HashSet<&str> =
-                self.walked.commits.iter().map(|c| c.id.as_str()).collect();
+                self.walked.commits.iter().map(|c| &*c.id).collect();
             memo.retain(|commit, _| commits.contains(commit.as_str()));
             cache::write_evidence(repo.path(), &memo);
         }
@@ -451,14 +451,14 @@ impl History {
             let memo = judged
                 .memo
                 .get_or_insert_with(|| cache::read_evidence(repo.path()));
-            let known = memo.get(&approval.commit).and_then(|all| {
+            let known = memo.get(&*approval.commit).and_then(|all| {
                 all.iter()
                     .find(|(j, _)| *j == against)
                     .map(|(_, e)| e.clone())
             });
             let evidence = known.unwrap_or_else(|| {
                 let found = evidence::of_commit(repo, &approval.commit, role, signers);
-                let all = memo.entry(approval.commit.clone()).or_default();
+                let all = memo.entry(approval.commit.to_string()).or_default();
                 all.push((against, found.clone()));
                 judged.added = true;
                 found
@@ -497,7 +497,7 @@ impl History {
         self.walked
             .commits
             .iter()
-            .position(|c| c.id == commit)
+            .position(|c| &*c.id == commit)
             .is_some_and(|at| at >= since)
     }
 

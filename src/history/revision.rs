@@ -7,18 +7,19 @@ use crate::model::document::Snapshot;
 use crate::model::kinds::Version;
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A commit that landed something on the branch, as a revision row shows it: all its
 /// facts come from this one commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Landing {
-    pub commit: String,
+    pub commit: Arc<str>,
     /// When it landed; `None` when unknown (a shallow clone's boundary).
     pub date: Option<NaiveDate>,
-    pub authors: Vec<String>,
+    pub authors: Arc<[String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pull_request: Option<u64>,
-    pub summary: String,
+    pub summary: Arc<str>,
 }
 
 impl Landing {
@@ -41,9 +42,9 @@ impl Landing {
 pub struct Revision {
     pub version: String,
     /// The commit that landed the version.
-    pub commit: String,
+    pub commit: Arc<str>,
     pub date: Option<NaiveDate>,
-    pub authors: Vec<String>,
+    pub authors: Arc<[String]>,
     pub pull_request: Option<u64>,
     /// The version's fields as they last stood.
     pub change: Option<String>,
@@ -60,11 +61,11 @@ pub struct Revision {
     /// Every commit that changed the file while it had this version, oldest first.
     pub commits: Vec<Landing>,
     /// The last commit with this version.
-    pub last_commit: String,
+    pub last_commit: Arc<str>,
     pub path: String,
     /// The e-mail addresses of the landing commit's authors (for self-approval).
     #[serde(skip)]
-    pub author_emails: Vec<String>,
+    pub author_emails: Arc<[String]>,
 }
 
 /// A file's revision history: one row per run of commits with the same version,

@@ -163,7 +163,7 @@ pub struct RevisionRow {
     status: Option<String>,
     approved_by: Option<String>,
     approved_on: Option<String>,
-    authors: Vec<String>,
+    authors: std::sync::Arc<[String]>,
     change: Option<String>,
     short: String,
     commit_url: Option<String>,
