@@ -301,11 +301,12 @@ fn parse_doc_type(text: &str) -> Result<DocType, String> {
 /// libgit2 maps a pack file in windows of 1 GiB on 64-bit systems and keeps up to
 /// 8 GiB of them mapped. Reading every version of every document touches the whole
 /// pack, which then counts in the process's memory: 156 MiB of a 171 MiB pack on the
-/// large benchmark corpus. Windows of 16 MiB, at most 64 MiB mapped, keep it bounded
-/// with no measured cost in time (docs/performance.md).
+/// large benchmark corpus. Windows of 4 MiB, at most 16 MiB mapped, keep it bounded
+/// with no measured cost in time (docs/performance.md: 64 MiB mapped cost 26 MiB
+/// more at the peak of a cold build, in the same time).
 fn bound_pack_maps() {
-    const WINDOW: usize = 16 << 20;
-    const MAPPED: usize = 64 << 20;
+    const WINDOW: usize = 4 << 20;
+    const MAPPED: usize = 16 << 20;
     // SAFETY: libgit2's global options are set once, on the main thread, before any
     // other thread starts and before any repository is opened.
     unsafe {
