@@ -285,6 +285,7 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
             }
         );
     }
+    built.report.end();
     Ok(Outcome::Success)
 }
 

@@ -65,6 +65,7 @@ pub fn run(ctx: &Context, request: &Request<'_>, out: &mut dyn Write) -> Result<
     {
         let _ = out.write_all(verdict_lines(&verdicts, &label, failed).as_bytes());
     }
+    report.end();
     Ok(if failed {
         Outcome::Failed
     } else {

@@ -50,6 +50,15 @@ impl std::fmt::Debug for Report {
 }
 
 impl Report {
+    /// Ends a command's use of the report, just before the process exits: what the
+    /// history keeps on disk is written, and the rest is left for the operating
+    /// system to reclaim at once instead of freed piece by piece (a million
+    /// allocations on a large handbook, 25 ms on one core).
+    pub fn end(mut self) {
+        self.history.persist();
+        std::mem::forget(self);
+    }
+
     pub fn errors(&self) -> usize {
         self.count(Severity::Error)
     }

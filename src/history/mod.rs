@@ -97,6 +97,15 @@ pub struct History {
 
 impl Drop for History {
     fn drop(&mut self) {
+        self.persist();
+    }
+}
+
+impl History {
+    /// Finishes what the history keeps on disk: waits for the cache being written
+    /// and writes the evidence judged in this run. Done when it is dropped, at the
+    /// latest; a second call does nothing.
+    pub fn persist(&mut self) {
         if let Some(writer) = self.cache_writer.take() {
             let _ = writer.join();
         }
