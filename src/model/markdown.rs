@@ -46,7 +46,96 @@ pub struct Outline {
     /// The words of the body (its text and code, a space between blocks): what the
     /// search index holds, read in the same pass, so a page that is not rendered
     /// again still has its search entry.
-    pub text: String,
+    pub words: Words,
+}
+
+/// The words of a body, kept as ranges of the body wherever its text is already
+/// plain words between single spaces (most of it), and as text of their own only
+/// where they had to be cleaned (entities, doubled spaces, other whitespace): a
+/// copy of every body's words was as large as the bodies themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Words {
+    pieces: Vec<Piece>,
+    /// The words that are not ranges of the body.
+    own: String,
+}
+
+/// A run of words: a range of the body, or of `Words::own`.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    in_body: bool,
+    start: u32,
+    end: u32,
+}
+
+impl Words {
+    /// The words, one space between any two; `body` is the body they were read from.
+    pub fn of<'a>(&'a self, body: &'a str) -> Joined<'a> {
+        Joined { words: self, body }
+    }
+
+    /// Adds `text`, a piece of plain words, as a range of `body` when it is one.
+    fn push_plain(&mut self, body: &str, text: &str) {
+        // Where a borrowed piece of the body starts in it (an address comparison:
+        // text the parser made, such as an entity, lies elsewhere).
+        let start = (text.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+        let range = (start.checked_add(text.len()))
+            .filter(|&end| end <= body.len())
+            .and_then(|end| Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?)));
+        match range {
+            Some((start, end)) => self.pieces.push(Piece {
+                in_body: true,
+                start,
+                end,
+            }),
+            None => {
+                let start = self.own.len();
+                self.own.push_str(text);
+                self.push_own(start);
+            }
+        }
+    }
+
+    /// Records what was added to `own` since `start` as a piece (nothing when empty).
+    fn push_own(&mut self, start: usize) {
+        let end = self.own.len();
+        if let (Ok(from), Ok(to)) = (u32::try_from(start), u32::try_from(end))
+            && from < to
+        {
+            self.pieces.push(Piece {
+                in_body: false,
+                start: from,
+                end: to,
+            });
+        }
+    }
+}
+
+/// The words of a body as text: [`Words::of`]. Written straight into a serializer
+/// (`collect_str`), so the search index never holds a copy of them.
+pub struct Joined<'a> {
+    words: &'a Words,
+    body: &'a str,
+}
+
+impl std::fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, piece) in self.words.pieces.iter().enumerate() {
+            let from = if piece.in_body {
+                self.body
+            } else {
+                &self.words.own
+            };
+            if n > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(
+                from.get(piece.start as usize..piece.end as usize)
+                    .unwrap_or_default(),
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// A heading's `{…}` block as ismsbook reads it: pulldown-cmark takes any braces at
@@ -85,10 +174,9 @@ pub fn outline(body: &str) -> Outline {
     let mut anchors = Anchors::default();
     let mut heading: Option<(HeadingLevel, HeadingBlock, String)> = None;
     let mut in_code = 0usize;
-    outline.text.reserve(body.len());
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         if let Event::Text(t) | Event::Code(t) = &event {
-            push_words(&mut outline.text, t);
+            push_words(&mut outline.words, body, t);
         }
         match event {
             Event::Start(Tag::Heading {
@@ -102,7 +190,7 @@ pub fn outline(body: &str) -> Outline {
                     if let Some(literal) = &block.literal {
                         text.push(' ');
                         text.push_str(literal);
-                        push_words(&mut outline.text, literal);
+                        push_words(&mut outline.words, body, literal);
                     }
                     let anchor = anchors.claim(block.id.as_deref(), &text);
                     outline.headings.push(Heading {
@@ -155,10 +243,10 @@ pub fn outline(body: &str) -> Outline {
     outline
 }
 
-/// Appends the words of `text` to `words`, one space between any two. Bytes are
-/// looked at one by one and only non-ASCII characters decoded: this runs over every
-/// body of the handbook.
-fn push_words(words: &mut String, text: &str) {
+/// Appends the words of `text` (a piece of `body`, or text the parser made) to
+/// `words`, one space between any two. Bytes are looked at one by one and only
+/// non-ASCII characters decoded: this runs over every body of the handbook.
+fn push_words(words: &mut Words, body: &str, text: &str) {
     let bytes = text.as_bytes();
     // Most text is printable ASCII words between single spaces: taken whole. (A
     // fold without early exits, which the compiler turns into vector code, and
@@ -169,20 +257,18 @@ fn push_words(words: &mut String, text: &str) {
     let doubled = memchr::memmem::find(bytes, b"  ").is_some();
     if !unusual && !doubled && bytes.first() != Some(&b' ') && bytes.last() != Some(&b' ') {
         if !bytes.is_empty() {
-            if !words.is_empty() {
-                words.push(' ');
-            }
-            words.push_str(text);
+            words.push_plain(body, text);
         }
         return;
     }
+    let first = words.own.len();
     let mut start: Option<usize> = None;
     let mut i = 0;
-    let flush = |words: &mut String, word: &str| {
-        if !words.is_empty() {
-            words.push(' ');
+    let flush = |own: &mut String, word: &str| {
+        if own.len() > first {
+            own.push(' ');
         }
-        words.push_str(word);
+        own.push_str(word);
     };
     while i < bytes.len() {
         let (space, width) = match bytes[i] {
@@ -194,7 +280,7 @@ fn push_words(words: &mut String, text: &str) {
         };
         match (space, start) {
             (true, Some(from)) => {
-                flush(words, &text[from..i]);
+                flush(&mut words.own, &text[from..i]);
                 start = None;
             }
             (false, None) => start = Some(i),
@@ -203,8 +289,9 @@ fn push_words(words: &mut String, text: &str) {
         i += width;
     }
     if let Some(from) = start {
-        flush(words, &text[from..]);
+        flush(&mut words.own, &text[from..]);
     }
+    words.push_own(first);
 }
 
 /// Gives each heading a unique anchor: its `{#id}` when given, otherwise a slug of its
@@ -299,7 +386,7 @@ mod tests {
     fn the_search_text_is_the_words_of_the_body() {
         let body = "# Scope {Security Team}\n\nAll  staff\tuse *MFA*.\n\n- one\u{a0}item\n- `code`\n\n```\nlet x\n```\n";
         assert_eq!(
-            outline(body).text,
+            outline(body).words.of(body).to_string(),
             "Scope {Security Team} All staff use MFA . one item code let x"
         );
     }

@@ -252,7 +252,8 @@ fn search_index(scope: &Scope<'_>, out: &mut dyn std::io::Write) -> std::io::Res
     #[derive(serde::Serialize)]
     struct Entry<'a> {
         id: &'a str,
-        text: &'a str,
+        #[serde(serialize_with = "words")]
+        text: crate::model::markdown::Joined<'a>,
         title: &'a str,
         url: String,
     }
@@ -269,12 +270,18 @@ fn search_index(scope: &Scope<'_>, out: &mut dyn std::io::Write) -> std::io::Res
             let meta = doc.meta.as_ref()?;
             Some(Entry {
                 id: &meta.id,
-                text: &handbook.outlines[i].text,
+                text: handbook.outlines[i].words.of(&doc.body),
                 title: &meta.title,
                 url: html::page_of(&doc.path),
             })
         })
         .collect();
+    fn words<S: serde::Serializer>(
+        words: &crate::model::markdown::Joined<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(words)
+    }
     out.write_all(b"window.ISMSBOOK_SEARCH = ")?;
     serde_json::to_writer(&mut *out, &Index { documents })?;
     out.write_all(b";\n")
