@@ -169,8 +169,9 @@ impl History {
         history.read(&repo, config, at);
         // The walk leaves libgit2's caches (trees, commits, delta bases: 30 MiB and
         // more on a large history) in the handle it used; what comes after reads a
-        // few commits for evidence, so it gets a fresh handle.
-        let fresh = Repository::open(repo.path()).ok();
+        // few commits for evidence, so it gets a fresh handle, found the same way
+        // (the same work tree, whatever the layout).
+        let fresh = Repository::discover(&config.root).ok();
         history.repo = Some(fresh.unwrap_or(repo));
         history
     }

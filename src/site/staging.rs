@@ -306,26 +306,22 @@ impl<'a> Unchanged<'a> {
         Ok(())
     }
 
-    /// Whether the previous file's next bytes are `bytes`.
-    fn matches(&mut self, bytes: &[u8]) -> io::Result<bool> {
+    /// Whether the previous file's next bytes are `bytes`. A previous file that
+    /// cannot be read is only not matched: it is never a reason to fail the build.
+    fn matches(&mut self, bytes: &[u8]) -> bool {
         let State::Matching(old, _) = &mut self.state else {
-            return Ok(false);
+            return false;
         };
         self.scratch.clear();
-        let read = old
-            .take(bytes.len() as u64)
-            .read_to_end(&mut self.scratch)?;
-        Ok(read == bytes.len() && self.scratch == bytes)
+        let read = old.take(bytes.len() as u64).read_to_end(&mut self.scratch);
+        read.is_ok_and(|read| read == bytes.len()) && self.scratch == bytes
     }
 
     /// Finishes the file and returns its size.
     fn finish(mut self) -> Result<u64, OutputError> {
         let io = io_error(self.full);
         if let State::Matching(old, matched) = &mut self.state {
-            let (old_ended, matched) = (
-                old.read(&mut [0u8; 1]).map_err(io_error(self.full))? == 0,
-                *matched,
-            );
+            let (old_ended, matched) = (old.read(&mut [0u8; 1]).is_ok_and(|n| n == 0), *matched);
             let linked = old_ended
                 && self
                     .previous
@@ -352,7 +348,7 @@ fn failed() -> io::Error {
 impl Write for Unchanged<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         if matches!(self.state, State::Matching(..)) {
-            if self.matches(bytes)? {
+            if self.matches(bytes) {
                 if let State::Matching(_, matched) = &mut self.state {
                     *matched += bytes.len() as u64;
                 }
@@ -380,13 +376,9 @@ impl Write for Unchanged<'_> {
 /// one removed. Between the two renames the destination is briefly absent, never
 /// half-written.
 fn swap(staging: &Path, dest: &Path, old: &Path) -> Result<(), OutputError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |e| OutputError::Io(path, e)
-    };
     let had_previous = dest.is_dir();
     if had_previous {
-        fs::rename(dest, old).map_err(io(dest))?;
+        fs::rename(dest, old).map_err(io_error(dest))?;
     }
     if let Err(e) = fs::rename(staging, dest) {
         if had_previous {
@@ -395,7 +387,7 @@ fn swap(staging: &Path, dest: &Path, old: &Path) -> Result<(), OutputError> {
         return Err(OutputError::Io(dest.to_path_buf(), e));
     }
     if had_previous {
-        fs::remove_dir_all(old).map_err(io(old))?;
+        fs::remove_dir_all(old).map_err(io_error(old))?;
     }
     Ok(())
 }
@@ -456,6 +448,19 @@ mod tests {
             fs::metadata(dir.path().join("new")).unwrap().ino()
         );
         assert_eq!(fs::read(dir.path().join("old")).unwrap(), b"abcdef");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_previous_file_that_cannot_be_read_is_written_over_not_a_failure() {
+        // Where the previous build has a folder, the new one has a file.
+        let dir = tempfile::tempdir().unwrap();
+        let (previous, full) = (dir.path().join("old"), dir.path().join("new"));
+        fs::create_dir(&previous).unwrap();
+        let mut file = Unchanged::new(Some(&previous), &full);
+        file.write_all(b"abc").unwrap();
+        assert_eq!(file.finish().unwrap(), 3);
+        assert_eq!(fs::read(&full).unwrap(), b"abc");
     }
 
     #[test]
