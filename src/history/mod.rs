@@ -270,7 +270,7 @@ impl History {
             .is_some_and(|c| c.head.as_deref() == Some(head_id.as_str()));
         let walker = Walker::new(
             repo,
-            odb,
+            &odb,
             &prefix,
             &folders,
             &yaml_files,

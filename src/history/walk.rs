@@ -55,21 +55,42 @@ fn evidence_setting(text: &str) -> EvidenceLevel {
 
 pub struct Walker<'a> {
     repo: &'a Repository,
-    odb: git2::Odb<'a>,
+    odb: &'a git2::Odb<'a>,
     prefix: &'a str,
     folders: &'a [String],
     /// YAML documents to follow, by path, with the title their snapshots carry.
     yaml_files: &'a [(String, String)],
     boundary: &'a HashSet<Oid>,
     walked: Walked,
-    /// The folder trees of the last commit visited, by id: the next commit's parent
-    /// trees.
-    recent: HashMap<Oid, RawTree>,
+    /// Each folder's tree as the last commit visited has it: the next commit's
+    /// parent tree.
+    recent: HashMap<&'a str, (Oid, RawTree<'a>)>,
+    /// The commit visited last, and its marks: the next commit's parent's.
+    last: Option<(Oid, Marks)>,
     /// The document changes of each commit walked, recorded once every version they
     /// need is read (`snapshots`).
     pending: Vec<(usize, Vec<Change>)>,
     /// The snapshot of every document version the walk met, read in parallel.
     snapshots: HashMap<Oid, Snapshot>,
+}
+
+/// What the walk follows in one commit's tree: each folder's tree, and the blob of
+/// each YAML document and of book.toml (`None` where there is none).
+struct Marks {
+    folders: Vec<Option<Oid>>,
+    yaml: Vec<Option<Oid>>,
+    config: Option<Oid>,
+}
+
+impl Marks {
+    /// The marks of no tree at all (before the first commit).
+    fn none(&self) -> Marks {
+        Marks {
+            folders: vec![None; self.folders.len()],
+            yaml: vec![None; self.yaml.len()],
+            config: None,
+        }
+    }
 }
 
 /// A document file changed by one commit.
@@ -84,7 +105,7 @@ impl<'a> Walker<'a> {
     /// A walk that continues `walked` (a cached history, or an empty one).
     pub fn new(
         repo: &'a Repository,
-        odb: git2::Odb<'a>,
+        odb: &'a git2::Odb<'a>,
         prefix: &'a str,
         folders: &'a [String],
         yaml_files: &'a [(String, String)],
@@ -100,6 +121,7 @@ impl<'a> Walker<'a> {
             boundary,
             walked,
             recent: HashMap::new(),
+            last: None,
             pending: Vec::new(),
             snapshots: HashMap::new(),
         }
@@ -191,63 +213,71 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// What the walk follows in a commit's tree.
+    fn marks(&self, commit: &Commit<'_>) -> Result<Marks, git2::Error> {
+        let tree = commit.tree()?;
+        let at = |path: &str| format!("{}{path}", self.prefix);
+        Ok(Marks {
+            folders: (self.folders.iter())
+                .map(|f| subtree_id(&tree, &at(f)))
+                .collect::<Result<_, _>>()?,
+            yaml: (self.yaml_files.iter())
+                .map(|(path, _)| blob_id(&tree, &at(path)))
+                .collect::<Result<_, _>>()?,
+            config: blob_id(&tree, &at(config::FILE_NAME))?,
+        })
+    }
+
+    /// The marks of `commit`'s first parent: those of the commit visited before it,
+    /// on a first-parent walk, unless it starts or continues a cached one.
+    fn parent_marks(&mut self, commit: &Commit<'_>) -> Result<Option<Marks>, git2::Error> {
+        let last = self.last.take();
+        if self.boundary.contains(&commit.id()) {
+            return Ok(None);
+        }
+        match (commit.parent_id(0), last) {
+            (Ok(id), Some((last, marks))) if id == last => Ok(Some(marks)),
+            _ => match commit.parent(0) {
+                Ok(parent) => self.marks(&parent).map(Some),
+                Err(_) => Ok(None),
+            },
+        }
+    }
+
     fn visit(&mut self, commit: &Commit<'_>) -> Result<(), git2::Error> {
         let at_boundary = self.boundary.contains(&commit.id());
-        let parent = if at_boundary {
-            None
-        } else {
-            commit.parent(0).ok()
-        };
-        let tree = commit.tree()?;
-        let parent_tree = parent.as_ref().map(Commit::tree).transpose()?;
+        let marks = self.marks(commit)?;
+        let parent = self.parent_marks(commit)?.unwrap_or_else(|| marks.none());
         let mut changes = Vec::new();
-        let mut read_now = HashMap::new();
-        for folder in self.folders {
-            let path = format!("{}{folder}", self.prefix);
-            let new = subtree_id(&tree, &path)?;
-            let old = match &parent_tree {
-                Some(t) => subtree_id(t, &path)?,
-                None => None,
-            };
+        for (folder, (&old, &new)) in self
+            .folders
+            .iter()
+            .zip(parent.folders.iter().zip(&marks.folders))
+        {
             if old == new {
                 continue;
             }
-            // The parent's folder tree was the previous commit's: reuse its bytes.
-            let mut load = |id: Option<Oid>| -> Result<Option<RawTree>, git2::Error> {
-                match id {
-                    None => Ok(None),
-                    Some(id) => match self.recent.remove(&id) {
-                        Some(tree) => Ok(Some(tree)),
-                        None => RawTree::read(&self.odb, id).map(Some),
-                    },
-                }
+            // The parent's folder tree was the previous commit's: reuse it.
+            let old_tree = match old {
+                None => None,
+                Some(id) => match self.recent.remove(folder.as_str()) {
+                    Some((known, tree)) if known == id => Some(tree),
+                    _ => Some(RawTree::read(self.odb, id)?),
+                },
             };
-            let (old_tree, new_tree) = (load(old)?, load(new)?);
-            self.diff_folder(old_tree.as_ref(), new_tree.as_ref(), folder, &mut changes)?;
+            let new_tree = self.diff_trees(old_tree.as_ref(), new, folder, &mut changes)?;
             if let (Some(id), Some(tree)) = (new, new_tree) {
-                read_now.insert(id, tree);
+                self.recent.insert(folder, (id, tree));
             }
         }
-        self.recent = read_now;
-        let mut yaml_changes = Vec::new();
-        for (path, title) in self.yaml_files {
-            let full = format!("{}{path}", self.prefix);
-            let new = blob_id(&tree, &full)?;
-            let old = match &parent_tree {
-                Some(t) => blob_id(t, &full)?,
-                None => None,
-            };
-            if old != new {
-                yaml_changes.push((path, title, new));
-            }
-        }
-        let config_path = format!("{}{}", self.prefix, config::FILE_NAME);
-        let config_blob = blob_id(&tree, &config_path)?;
-        let config_changed = config_blob
-            != match &parent_tree {
-                Some(t) => blob_id(t, &config_path)?,
-                None => None,
-            };
+        let yaml_changes: Vec<_> = (self.yaml_files.iter())
+            .zip(parent.yaml.iter().zip(&marks.yaml))
+            .filter(|(_, (old, new))| old != new)
+            .map(|((path, title), (_, &new))| (path, title, new))
+            .collect();
+        let config_blob = marks.config;
+        let config_changed = parent.config != marks.config;
+        self.last = Some((commit.id(), marks));
         if changes.is_empty() && yaml_changes.is_empty() && !config_changed {
             return Ok(());
         }
@@ -279,22 +309,53 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    /// The document files that differ between two versions of a folder: a merge of
-    /// the two trees' sorted entries, entering only subtrees whose ids differ (as git
-    /// does). Trees are parsed from their raw bytes, with no allocation per entry.
-    fn diff_folder(
+    /// Reads the new version of a folder (`None` where it is gone) and records the
+    /// document files that differ from the old version.
+    fn diff_trees(
         &self,
-        old: Option<&RawTree>,
-        new: Option<&RawTree>,
+        old: Option<&RawTree<'_>>,
+        new: Option<Oid>,
+        folder: &str,
+        out: &mut Vec<Change>,
+    ) -> Result<Option<RawTree<'a>>, git2::Error> {
+        let (new, old_entries, new_entries) = match (old, new) {
+            (_, None) => (
+                None,
+                old.map_or_else(RawEntries::none, RawTree::all),
+                RawEntries::none(),
+            ),
+            (None, Some(id)) => {
+                let tree = RawTree::read(self.odb, id)?;
+                self.diff_entries(RawEntries::none(), tree.all(), folder, out)?;
+                return Ok(Some(tree));
+            }
+            (Some(old), Some(id)) => {
+                let (tree, differing) = RawTree::read_after(self.odb, id, old)?;
+                self.diff_entries(
+                    old.entries(differing.old),
+                    tree.entries(differing.new),
+                    folder,
+                    out,
+                )?;
+                return Ok(Some(tree));
+            }
+        };
+        self.diff_entries(old_entries, new_entries, folder, out)?;
+        Ok(new)
+    }
+
+    /// The document files that differ between two runs of a folder's entries: a
+    /// merge of the two trees' sorted entries, entering only subtrees whose ids
+    /// differ (as git does). Trees are parsed from their raw bytes, with no
+    /// allocation per entry.
+    fn diff_entries(
+        &self,
+        a: RawEntries<'_>,
+        b: RawEntries<'_>,
         folder: &str,
         out: &mut Vec<Change>,
     ) -> Result<(), git2::Error> {
-        let mut a = old
-            .map_or_else(RawEntries::none, RawTree::entries)
-            .peekable();
-        let mut b = new
-            .map_or_else(RawEntries::none, RawTree::entries)
-            .peekable();
+        let (mut a, mut b) = (a.peekable(), b.peekable());
         loop {
             let order = match (a.peek(), b.peek()) {
                 (None, None) => return Ok(()),
@@ -336,13 +397,11 @@ impl<'a> Walker<'a> {
         }
         let path = format!("{folder}/{name}");
         if old.is_some_and(RawEntry::is_tree) || new.is_some_and(RawEntry::is_tree) {
-            let subtree = |e: Option<&RawEntry<'_>>| {
-                e.filter(|e| e.is_tree())
-                    .map(|e| RawTree::read(&self.odb, e.oid()))
-                    .transpose()
-            };
-            let (old_tree, new_tree) = (subtree(old)?, subtree(new)?);
-            self.diff_folder(old_tree.as_ref(), new_tree.as_ref(), &path, out)?;
+            let subtree = |e: Option<&RawEntry<'_>>| e.filter(|e| e.is_tree()).map(RawEntry::oid);
+            let old_tree = subtree(old)
+                .map(|id| RawTree::read(self.odb, id))
+                .transpose()?;
+            self.diff_trees(old_tree.as_ref(), subtree(new), &path, out)?;
         }
         let is_document =
             |e: Option<&RawEntry<'_>>| e.is_some_and(RawEntry::is_file) && is_document_file(name);
