@@ -17,6 +17,7 @@ pub mod changes;
 mod commit;
 pub mod evidence;
 pub mod git;
+mod reading;
 mod revision;
 pub mod signers;
 mod tree;
@@ -42,6 +43,20 @@ fn events_of<'w>(walked: &'w Walked, path: &str) -> &'w [Event] {
     let all = walked.files.get(path).map_or(&[][..], Vec::as_slice);
     let start = all.iter().rposition(|e| e.deleted).map_or(0, |i| i + 1);
     &all[start..]
+}
+
+/// Hands the memory the history's readers freed back to the operating system. Each
+/// thread that allocates gets an arena of its own from glibc's allocator, which
+/// keeps what the thread freed for its next allocation; the readers' threads end
+/// with the walk, and what they freed (every version's text) would stay resident to
+/// the end of the run.
+#[allow(unsafe_code)]
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator's own arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// The history's versions without its repository, which stays on one thread.
@@ -167,6 +182,7 @@ impl History {
         };
         history.prefix = git::prefix_of(&repo, &config.root);
         history.read(&repo, config, at);
+        release_freed_memory();
         // The walk leaves libgit2's caches (trees, commits, delta bases: 30 MiB and
         // more on a large history) in the handle it used; what comes after reads a
         // few commits for evidence, so it gets a fresh handle, found the same way

@@ -1,13 +1,13 @@
 //! The one first-parent walk that reads every version of every document.
 
 use super::commit::{CommitInfo, describe};
+use super::reading::Readers;
 use super::tree::{RawEntries, RawEntry, RawTree, blob_id, subtree_id};
 use crate::model::config::{self, EvidenceLevel};
 use crate::model::document::Snapshot;
 use crate::model::source::is_document_file;
 use crate::text::decode_lossy;
 use git2::{Commit, Oid, Repository};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -162,54 +162,29 @@ impl<'a> Walker<'a> {
         if !reached_cache {
             self.walked = Walked::default();
         }
-        for commit in chain.iter().rev() {
-            self.visit(commit)?;
-        }
-        // The trees are walked in order on this thread; the versions they changed are
-        // read and parsed on every core; then the changes are recorded in order.
-        self.read_versions()?;
+        // The trees are compared in order on this thread while the versions they
+        // changed are read and parsed on the other cores; then the changes are
+        // recorded in order.
+        let repo = self.repo;
+        self.snapshots = std::thread::scope(|scope| {
+            let mut readers = Readers::new(scope, repo.path());
+            for commit in chain.iter().rev() {
+                let before = self.pending.len();
+                self.visit(commit)?;
+                for (_, changes) in &self.pending[before..] {
+                    changes
+                        .iter()
+                        .filter_map(|c| c.new_blob)
+                        .for_each(|b| readers.read(b));
+                }
+            }
+            readers.finish(repo)
+        })?;
         for (commit, changes) in std::mem::take(&mut self.pending) {
             self.record(commit, changes)?;
         }
         self.snapshots = HashMap::new();
         self.walked.head = Some(head_id);
-        Ok(())
-    }
-
-    /// Reads the snapshot of every version the pending changes name, in parallel:
-    /// inflating and hashing each version is most of a cold walk. Each thread opens
-    /// its own handle on the repository (a `Repository` is not shared between
-    /// threads).
-    fn read_versions(&mut self) -> Result<(), git2::Error> {
-        // In the walk's order, which is the order of the pack (versions of one time
-        // lie together, and share delta bases): each thread reads one stretch of it.
-        let mut seen = HashSet::new();
-        let blobs: Vec<Oid> = self
-            .pending
-            .iter()
-            .flat_map(|(_, changes)| changes.iter().filter_map(|c| c.new_blob))
-            .filter(|blob| seen.insert(*blob))
-            .collect();
-        let path = self.repo.path().to_path_buf();
-        let stretch = blobs.len().div_ceil(rayon::current_num_threads()).max(1);
-        let read: Vec<Result<(Oid, Snapshot), git2::Error>> = blobs
-            .par_chunks(stretch)
-            .flat_map_iter(|chunk| {
-                let repo = Repository::open(&path);
-                chunk.iter().map(move |&blob| {
-                    let repo = repo
-                        .as_ref()
-                        .map_err(|e| git2::Error::new(e.code(), e.class(), e.message()))?;
-                    let text = decode_lossy(repo.find_blob(blob)?.content());
-                    Ok((blob, Snapshot::of(&text)))
-                })
-            })
-            .collect();
-        self.snapshots.reserve(read.len());
-        for result in read {
-            let (blob, snapshot) = result?;
-            self.snapshots.insert(blob, snapshot);
-        }
         Ok(())
     }
 
