@@ -9,8 +9,9 @@
 #
 # small = 300 documents / 3,000 commits; large = 2,000 / 20,000; xl = 10,000 / 100,000.
 # Installs what it needs: mdBook (cargo install), MkDocs and the plugin (pip), GNU
-# time (apt). Prints a Markdown table of medians, ratios and peak memory; the figures
-# in docs/performance.md come from it.
+# time and cmake (apt; cmake builds zlib-ng for the `cold, zlib-ng` row: the same
+# build with `--features zlib-ng`). Prints a Markdown table of medians, ratios and
+# peak memory; the figures in docs/performance.md come from it.
 set -euo pipefail
 size=${1:-large}
 runs=${2:-5}
@@ -28,6 +29,11 @@ command -v mdbook >/dev/null || cargo install mdbook --locked --quiet
 command -v mkdocs >/dev/null || python3 -m pip install --quiet mkdocs mkdocs-git-revision-date-localized-plugin
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 
+# The same build with zlib-ng under libgit2 (`--features zlib-ng`, which needs cmake),
+# kept aside, then the default build.
+command -v cmake >/dev/null || { apt-get update -qq && apt-get install -y -qq cmake >/dev/null; }
+cargo build --release --quiet --manifest-path "$root/Cargo.toml" --bin ismsbook --features zlib-ng
+cp "$root/target/release/ismsbook" "$work/ismsbook-zlib-ng"
 cargo build --release --quiet --manifest-path "$root/Cargo.toml" --bin ismsbook --example corpus
 bin=$root/target/release/ismsbook
 corpus=$work/corpus
@@ -79,7 +85,15 @@ echo "corpus: $docs documents, $commits commits ($work); $runs runs each" >&2
 measure "git log (floor)" "$runs" git -C "$corpus" log --raw --no-renames --format=%H
 content_floor="git -C '$corpus' log --raw --no-renames --no-abbrev --format= | awk '\$4 !~ /^0+\$/ { print \$4 }' | git -C '$corpus' cat-file --batch"
 measure "content floor" "$runs" bash -c "$content_floor"
-BEFORE="rm -rf '$corpus/.git/ismsbook' '$work/out-ismsbook'" measure "ismsbook cold" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
+# The previous output is moved aside, not deleted, before each cold run: on ext4
+# without a journal (some cloud disks), creating files within minutes of deleting
+# thousands scans past every recently freed inode, which doubled the time to write the
+# pages; a cold build in CI starts from a fresh checkout with nothing deleted.
+aside=$work/aside
+rm -rf "$aside"
+cold="rm -rf '$corpus/.git/ismsbook'; mkdir -p '$aside'; [ ! -e '$work/out-ismsbook' ] || mv '$work/out-ismsbook' \"\$(mktemp -d -p '$aside')\""
+BEFORE="$cold" measure "ismsbook cold" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
+BEFORE="$cold" measure "cold, zlib-ng" "$runs" "$work/ismsbook-zlib-ng" --root "$corpus" build --dest "$work/out-ismsbook"
 measure "ismsbook warm" "$runs" "$bin" --root "$corpus" build --dest "$work/out-ismsbook"
 measure "ismsbook check" "$runs" "$bin" --root "$corpus" check
 measure "mdbook build" "$runs" mdbook build "$work/mdbook" -d "$work/out-mdbook"
@@ -101,7 +115,7 @@ echo "corpus: $docs documents, $commits commits, $((markdown / 1048576)) MiB of 
 echo
 echo "| measure | median | vs log floor | vs content floor | vs mdBook | peak memory |"
 echo "|---|---|---|---|---|---|"
-for name in "git log (floor)" "content floor" "ismsbook cold" "ismsbook warm" "ismsbook check" "mdbook build" "mkdocs build"; do
+for name in "git log (floor)" "content floor" "ismsbook cold" "cold, zlib-ng" "ismsbook warm" "ismsbook check" "mdbook build" "mkdocs build"; do
   echo "| $name | ${secs[$name]} s | $(ratio "${secs[$name]}" "$floor")× | $(ratio "${secs[$name]}" "$content")× | $(ratio "${secs[$name]}" "$mdbook")× | ${mem[$name]} MiB |"
 done
 echo
@@ -111,3 +125,4 @@ echo
 echo "serve: $(python3 "$root/benches/serve_reload.py" "$corpus" "$bin" 5)"
 git -C "$corpus" checkout -q -- .
 echo "lsp: $(python3 "$root/benches/lsp_latency.py" "$corpus" "$bin" 6)"
+rm -rf "$aside"
