@@ -15,7 +15,8 @@
 //! 6. [`app`]: the commands.
 //! 7. [`serve`] and [`lsp`]: the long-running front-ends.
 
-// Unsafe code is denied; the one exception is `history::release_freed_memory`.
+// Unsafe code is denied; the one exception is glibc's malloc_trim in
+// `history::reading::release_freed_memory`.
 #![deny(unsafe_code)]
 
 pub mod app;

@@ -45,20 +45,6 @@ fn events_of<'w>(walked: &'w Walked, path: &str) -> &'w [Event] {
     &all[start..]
 }
 
-/// Hands the memory the history's readers freed back to the operating system. Each
-/// thread that allocates gets an arena of its own from glibc's allocator, which
-/// keeps what the thread freed for its next allocation; the readers' threads end
-/// with the walk, and what they freed (every version's text) would stay resident to
-/// the end of the run.
-#[allow(unsafe_code)]
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free pages of the allocator's own arenas.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// The history's versions without its repository, which stays on one thread.
 #[derive(Clone)]
 pub struct Versions(std::sync::Arc<Walked>);
@@ -182,7 +168,6 @@ impl History {
         };
         history.prefix = git::prefix_of(&repo, &config.root);
         history.read(&repo, config, at);
-        release_freed_memory();
         // The walk leaves libgit2's caches (trees, commits, delta bases: 30 MiB and
         // more on a large history) in the handle it used; what comes after reads a
         // few commits for evidence, so it gets a fresh handle, found the same way

@@ -76,9 +76,13 @@ impl<'scope, 'env> Readers<'scope, 'env> {
         })
     }
 
-    /// The snapshots of every version asked for. A walk that met fewer versions than
-    /// a batch (a few new commits) reads them here, on the walk's own handle.
-    pub fn finish(mut self, repo: &Repository) -> Result<HashMap<Oid, Snapshot>, git2::Error> {
+    /// The snapshots of every version asked for, and whether reader threads read
+    /// them. A walk that met fewer versions than a batch (a few new commits) reads
+    /// them here, on the walk's own handle.
+    pub fn finish(
+        mut self,
+        repo: &Repository,
+    ) -> Result<(HashMap<Oid, Snapshot>, bool), git2::Error> {
         let mut snapshots = HashMap::with_capacity(self.seen.len());
         let batch = std::mem::take(&mut self.batch);
         let Some(Started {
@@ -90,7 +94,7 @@ impl<'scope, 'env> Readers<'scope, 'env> {
             for blob in batch {
                 snapshots.insert(blob, snapshot(repo, blob)?);
             }
-            return Ok(snapshots);
+            return Ok((snapshots, false));
         };
         sender.send(batch).ok();
         drop(sender);
@@ -106,7 +110,7 @@ impl<'scope, 'env> Readers<'scope, 'env> {
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        failed.map_or(Ok(snapshots), Err)
+        failed.map_or(Ok((snapshots, true)), Err)
     }
 }
 
@@ -127,4 +131,77 @@ fn read(repo: &Repository, batches: &Mutex<mpsc::Receiver<Vec<Oid>>>) -> Read {
 
 fn snapshot(repo: &Repository, blob: Oid) -> Result<Snapshot, git2::Error> {
     Ok(Snapshot::of(&decode_lossy(repo.find_blob(blob)?.content())))
+}
+
+/// Hands back to the operating system what the reader threads freed, once the
+/// snapshots they read are recorded and dropped (at the end of the walk). glibc's allocator gives each thread
+/// that allocates an arena of its own and keeps what the thread freed for its next
+/// allocation; the readers end with the walk, and every version's text they inflated
+/// and freed would stay resident to the end of the run. (Called right after the
+/// readers are joined, it hands back less: their snapshots are still alive.)
+#[allow(unsafe_code)]
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator's own arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versions(repo: &Repository, n: usize) -> Vec<Oid> {
+        (0..n)
+            .map(|i| {
+                let text = format!("---\nid: POL-{i}\nversion: \"1.{i}\"\n---\n# Policy {i}\n");
+                repo.blob(text.as_bytes()).unwrap()
+            })
+            .collect()
+    }
+
+    /// Reads `blobs` (each asked for twice) as a walk would.
+    fn read_all(
+        repo: &Repository,
+        blobs: &[Oid],
+    ) -> Result<(HashMap<Oid, Snapshot>, bool), git2::Error> {
+        std::thread::scope(|scope| {
+            let mut readers = Readers::new(scope, repo.path());
+            for &blob in blobs.iter().chain(blobs) {
+                readers.read(blob);
+            }
+            readers.finish(repo)
+        })
+    }
+
+    #[test]
+    fn every_version_asked_for_is_read_once_on_reader_threads_when_there_are_many() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let many = versions(&repo, 3 * BATCH + 5);
+        let (snapshots, threaded) = read_all(&repo, &many).unwrap();
+        assert!(threaded);
+        assert_eq!(snapshots.len(), many.len());
+        for (i, blob) in many.iter().enumerate() {
+            assert_eq!(snapshots[blob].id, Some(format!("POL-{i}")));
+            assert_eq!(snapshots[blob].version, Some(format!("1.{i}")));
+        }
+        let (few, threaded) = read_all(&repo, &many[..3]).unwrap();
+        assert!(!threaded);
+        assert_eq!(few.len(), 3);
+    }
+
+    #[test]
+    fn a_version_missing_from_the_repository_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let mut blobs = versions(&repo, 2 * BATCH);
+        blobs.insert(
+            BATCH + 7,
+            Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap(),
+        );
+        let error = read_all(&repo, &blobs).unwrap_err();
+        assert_eq!(error.code(), git2::ErrorCode::NotFound);
+    }
 }

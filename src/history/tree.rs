@@ -1,5 +1,5 @@
 //! Git trees read from their raw bytes: the history walk compares thousands of
-//! folder trees and allocates nothing per entry.
+//! folder trees and allocates nothing per entry but its offset.
 
 use git2::{ErrorCode, Oid, Tree};
 use std::ops::Range;
@@ -28,8 +28,7 @@ impl<'o> RawTree<'o> {
         let object = odb.read(id)?;
         let id_len = id.as_bytes().len();
         let mut starts = vec![0];
-        let end = entry_starts(object.data(), 0, usize::MAX, id_len, &mut starts);
-        debug_assert_eq!(starts.last().map(|&s| s as usize), Some(end));
+        entry_starts(object.data(), 0, usize::MAX, id_len, &mut starts);
         Ok(RawTree {
             object,
             starts,
@@ -301,7 +300,8 @@ mod tests {
         let base: Vec<String> = (0..40).map(|i| format!("doc-{i:03}.md")).collect();
         let base: Vec<&str> = base.iter().map(String::as_str).collect();
         let edits: Vec<(Vec<&str>, Vec<&str>, Vec<&str>)> = vec![
-            // (removed, added, expected differing names, old then new)
+            // (removed, added, the names of the differing entries of both, sorted;
+            // empty: only that the removed and added ones are among them)
             (vec![], vec!["doc-000a.md"], vec!["doc-000a.md"]),
             (vec!["doc-000.md"], vec![], vec!["doc-000.md"]),
             (

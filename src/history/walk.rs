@@ -1,7 +1,7 @@
 //! The one first-parent walk that reads every version of every document.
 
 use super::commit::{CommitInfo, describe};
-use super::reading::Readers;
+use super::reading::{self, Readers};
 use super::tree::{RawEntries, RawEntry, RawTree, blob_id, subtree_id};
 use crate::model::config::{self, EvidenceLevel};
 use crate::model::document::Snapshot;
@@ -129,17 +129,24 @@ impl<'a> Walker<'a> {
 
     /// Walks to `head` and returns what was walked.
     pub fn finish(mut self, head: &Commit<'_>) -> Result<Walked, git2::Error> {
-        self.walk(head)?;
-        Ok(self.walked)
+        let threaded = self.walk(head)?;
+        let walked = std::mem::take(&mut self.walked);
+        // The walk's trees go first, so that whole pages are free to hand back.
+        drop(self);
+        if threaded {
+            reading::release_freed_memory();
+        }
+        Ok(walked)
     }
 
     /// Brings the walked history up to `head`: only the commits after the cached head
     /// are read, unless the cached head is no longer on the first-parent chain (a
-    /// rewritten history), when everything is read again.
-    fn walk(&mut self, head: &Commit<'_>) -> Result<(), git2::Error> {
+    /// rewritten history), when everything is read again. Returns whether reader
+    /// threads read the versions.
+    fn walk(&mut self, head: &Commit<'_>) -> Result<bool, git2::Error> {
         let head_id = head.id().to_string();
         if self.walked.head.as_deref() == Some(head_id.as_str()) {
-            return Ok(());
+            return Ok(false);
         }
         let cached = self.walked.head.clone();
         let mut chain = Vec::new();
@@ -166,7 +173,8 @@ impl<'a> Walker<'a> {
         // changed are read and parsed on the other cores; then the changes are
         // recorded in order.
         let repo = self.repo;
-        self.snapshots = std::thread::scope(|scope| {
+        let threaded;
+        (self.snapshots, threaded) = std::thread::scope(|scope| {
             let mut readers = Readers::new(scope, repo.path());
             for commit in chain.iter().rev() {
                 let before = self.pending.len();
@@ -185,7 +193,7 @@ impl<'a> Walker<'a> {
         }
         self.snapshots = HashMap::new();
         self.walked.head = Some(head_id);
-        Ok(())
+        Ok(threaded)
     }
 
     /// What the walk follows in a commit's tree.
@@ -205,9 +213,13 @@ impl<'a> Walker<'a> {
 
     /// The marks of `commit`'s first parent: those of the commit visited before it,
     /// on a first-parent walk, unless it starts or continues a cached one.
-    fn parent_marks(&mut self, commit: &Commit<'_>) -> Result<Option<Marks>, git2::Error> {
+    fn parent_marks(
+        &mut self,
+        commit: &Commit<'_>,
+        at_boundary: bool,
+    ) -> Result<Option<Marks>, git2::Error> {
         let last = self.last.take();
-        if self.boundary.contains(&commit.id()) {
+        if at_boundary {
             return Ok(None);
         }
         match (commit.parent_id(0), last) {
@@ -222,7 +234,7 @@ impl<'a> Walker<'a> {
     fn visit(&mut self, commit: &Commit<'_>) -> Result<(), git2::Error> {
         let at_boundary = self.boundary.contains(&commit.id());
         let marks = self.marks(commit)?;
-        let parent = self.parent_marks(commit)?.unwrap_or_else(|| marks.none());
+        let parent = (self.parent_marks(commit, at_boundary)?).unwrap_or_else(|| marks.none());
         let mut changes = Vec::new();
         for (folder, (&old, &new)) in self
             .folders
@@ -293,30 +305,24 @@ impl<'a> Walker<'a> {
         folder: &str,
         out: &mut Vec<Change>,
     ) -> Result<Option<RawTree<'a>>, git2::Error> {
-        let (new, old_entries, new_entries) = match (old, new) {
-            (_, None) => (
-                None,
-                old.map_or_else(RawEntries::none, RawTree::all),
-                RawEntries::none(),
-            ),
+        match (old, new) {
+            (old, None) => {
+                let gone = old.map_or_else(RawEntries::none, RawTree::all);
+                self.diff_entries(gone, RawEntries::none(), folder, out)?;
+                Ok(None)
+            }
             (None, Some(id)) => {
                 let tree = RawTree::read(self.odb, id)?;
                 self.diff_entries(RawEntries::none(), tree.all(), folder, out)?;
-                return Ok(Some(tree));
+                Ok(Some(tree))
             }
             (Some(old), Some(id)) => {
                 let (tree, differing) = RawTree::read_after(self.odb, id, old)?;
-                self.diff_entries(
-                    old.entries(differing.old),
-                    tree.entries(differing.new),
-                    folder,
-                    out,
-                )?;
-                return Ok(Some(tree));
+                let (old, new) = (old.entries(differing.old), tree.entries(differing.new));
+                self.diff_entries(old, new, folder, out)?;
+                Ok(Some(tree))
             }
-        };
-        self.diff_entries(old_entries, new_entries, folder, out)?;
-        Ok(new)
+        }
     }
 
     /// The document files that differ between two runs of a folder's entries: a
