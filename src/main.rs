@@ -13,6 +13,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system's allocator: see its entry in Cargo.toml and
+/// docs/performance.md. libgit2 keeps allocating with the system's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "ismsbook",
