@@ -8,6 +8,7 @@ use crate::model::links::percent_decode;
 use crate::site::html::escape_html;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -151,14 +152,14 @@ fn wait(shared: &Shared, query: &str) -> String {
 
 /// The status, the file served and its bytes for a path: the page, the error page
 /// while the build has errors, or the 404 page. HTML pages carry the reload script.
-fn file(shared: &Shared, path: &str) -> (&'static str, String, Vec<u8>) {
+fn file(shared: &Shared, path: &str) -> (&'static str, String, Arc<[u8]>) {
     let mut file = percent_decode(path.trim_start_matches('/'));
     if file.is_empty() || file.ends_with('/') {
         file.push_str("index.html");
     }
     let (lock, changed) = &**shared;
     let state = lock.lock().unwrap_or_else(|e| e.into_inner());
-    fn page<'s>(state: &'s State, file: &str) -> Option<&'s Vec<u8>> {
+    fn page<'s>(state: &'s State, file: &str) -> Option<&'s Arc<[u8]>> {
         let site = state.site.as_ref()?;
         site.files
             .get(file)
@@ -177,7 +178,7 @@ fn file(shared: &Shared, path: &str) -> (&'static str, String, Vec<u8>) {
     let with_script =
         |html: &str| html.replace("</body>", &format!("{}</body>", reload_script(version)));
     if let (Some(errors), true) = (&state.errors, file.ends_with(".html")) {
-        return ("200 OK", file, with_script(errors).into_bytes());
+        return ("200 OK", file, with_script(errors).into_bytes().into());
     }
     let found = page(&state, &file)
         .or_else(|| state.data.as_ref()?.get(&file))
@@ -198,7 +199,7 @@ fn file(shared: &Shared, path: &str) -> (&'static str, String, Vec<u8>) {
     drop(state);
     if file.ends_with(".html") {
         let html = with_script(&String::from_utf8_lossy(&bytes));
-        return (status, file, html.into_bytes());
+        return (status, file, html.into_bytes().into());
     }
     (status, file, bytes)
 }

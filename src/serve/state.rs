@@ -11,7 +11,7 @@ pub struct State {
     pub site: Option<Arc<Site>>,
     /// The site's data files (the search index, the exports), made after its pages
     /// are served: `None` until they are ready.
-    pub data: Option<BTreeMap<String, Vec<u8>>>,
+    pub data: Option<BTreeMap<String, Arc<[u8]>>>,
     /// The page shown instead of every HTML page while the build has errors.
     pub errors: Option<String>,
 }

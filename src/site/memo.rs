@@ -15,6 +15,7 @@ use super::staging::MARKER;
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use xxhash_rust::xxh3::Xxh3;
 
 /// A page's key: 128 bits of xxh3 over everything it is rendered from.
@@ -84,7 +85,7 @@ impl Memo {
                     .is_ok_and(|m| m.is_file() && m.len() == size)
                     .then_some(Reuse::File(file, size))
             }
-            Previous::Memory(site) => site.files.get(path).map(|b| Reuse::Bytes(b.clone())),
+            Previous::Memory(site) => site.files.get(path).map(|b| Reuse::Bytes(Arc::clone(b))),
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Takes the files of a site as they are made, from any thread. A sink that cannot
 /// write remembers its first error and reports it when it is finished.
@@ -23,8 +23,9 @@ pub trait Sink: Sync {
 pub enum Reuse {
     /// The previous build's file (linked into the new build), and its size.
     File(PathBuf, u64),
-    /// The page as the previous build rendered it, held in memory.
-    Bytes(Vec<u8>),
+    /// The page as the previous build rendered it, held in memory (shared, not
+    /// copied: `serve` reuses thousands of pages on every save).
+    Bytes(Arc<[u8]>),
 }
 
 /// What a rendering made besides its files.
@@ -44,20 +45,20 @@ pub struct Summary {
 /// A rendered handbook held in memory: output path → content, in path order.
 #[derive(Debug, Default)]
 pub struct Site {
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Arc<[u8]>>,
     pub summary: Summary,
 }
 
 /// The files of a site being rendered in memory.
 #[derive(Default)]
-pub struct Files(Mutex<BTreeMap<String, Vec<u8>>>);
+pub struct Files(Mutex<BTreeMap<String, Arc<[u8]>>>);
 
 impl Files {
-    pub fn into_inner(self) -> BTreeMap<String, Vec<u8>> {
+    pub fn into_inner(self) -> BTreeMap<String, Arc<[u8]>> {
         self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn insert(&self, path: String, bytes: Vec<u8>) {
+    fn insert(&self, path: String, bytes: Arc<[u8]>) {
         let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
         files.insert(path, bytes);
     }
@@ -65,14 +66,14 @@ impl Files {
 
 impl Sink for Files {
     fn add(&self, path: String, bytes: Vec<u8>) {
-        self.insert(path, bytes);
+        self.insert(path, bytes.into());
     }
 
     fn stream(&self, path: String, write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) {
         let mut bytes = Vec::new();
         // Writing into memory cannot fail.
         let _ = write(&mut bytes);
-        self.insert(path, bytes);
+        self.insert(path, bytes.into());
     }
 
     fn reuse(&self, path: String, reuse: Reuse) {
@@ -80,7 +81,7 @@ impl Sink for Files {
             Reuse::Bytes(bytes) => bytes,
             // A page of a previous build on disk that has gone since is rendered as
             // missing rather than failing the whole site.
-            Reuse::File(file, _) => std::fs::read(file).unwrap_or_default(),
+            Reuse::File(file, _) => std::fs::read(file).unwrap_or_default().into(),
         };
         self.insert(path, bytes);
     }

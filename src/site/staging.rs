@@ -210,7 +210,7 @@ impl Sink for Staging {
 
     fn reuse(&self, path: String, reuse: Reuse) {
         match reuse {
-            Reuse::Bytes(bytes) => self.add(path, bytes),
+            Reuse::Bytes(bytes) => self.add(path, bytes.to_vec()),
             Reuse::File(old, size) => self.put(path, |full| {
                 // Linked, or copied where links fail.
                 if fs::hard_link(&old, full).is_err() {
