@@ -126,6 +126,11 @@ fn serves_rebuilds_and_shows_errors_in_the_page() {
     wait_until(&server, "/procedures/access.html", |page| {
         page.contains("Access Management Procedure")
     });
+    // The other pages are still served whole (kept from the previous build or
+    // rendered again).
+    let (status, page) = get(&server, "/policies/security.html");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(page.contains("Information Security Policy"), "{page}");
 
     // A broken document: every page shows the error instead.
     repo.write(

@@ -56,7 +56,7 @@ impl Memo {
     }
 
     /// The keys of a site held in memory.
-    pub fn of_site(site: std::sync::Arc<Site>) -> Memo {
+    pub fn of_site(site: Arc<Site>) -> Memo {
         let keys = site
             .summary
             .keys
@@ -158,5 +158,27 @@ impl std::io::Write for Fingerprint {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_held_in_memory_is_shared_with_the_next_build_while_its_key_holds() {
+        let page: Arc<[u8]> = Arc::from(&b"<html>policy</html>"[..]);
+        let mut site = Site::default();
+        site.files
+            .insert("policies/a.html".into(), Arc::clone(&page));
+        site.summary.keys.insert("policies/a.html".into(), 7);
+        let memo = Memo::of_site(Arc::new(site));
+        match memo.reuse("policies/a.html", 7) {
+            // The same bytes, not a copy of them.
+            Some(Reuse::Bytes(bytes)) => assert!(Arc::ptr_eq(&bytes, &page)),
+            _ => panic!("a page whose key is unchanged is the previous build's"),
+        }
+        assert!(memo.reuse("policies/a.html", 8).is_none());
+        assert!(memo.reuse("policies/b.html", 7).is_none());
     }
 }
